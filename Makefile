@@ -1,0 +1,53 @@
+# The few commands everyone runs; CI calls `make test` through .ci/run.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install assets graphiql demo test lint typecheck pytest schema clean
+GRAPHIQL := gateway/static/graphiql
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP) assets
+
+# GraphiQL's files from the npm registry (pinned in graphiql/package-lock.json), served by the
+# gateway itself. Without npm the gateway still runs; its GraphiQL page then says how to build.
+assets:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory graphiql; \
+	else echo "npm not found: skipping GraphiQL's files (make graphiql builds them)"; fi
+
+graphiql: $(GRAPHIQL)/graphiql.min.js
+
+$(GRAPHIQL)/graphiql.min.js: graphiql/package.json graphiql/package-lock.json
+	npm ci --prefix graphiql --ignore-scripts --no-audit --no-fund --loglevel=error
+	mkdir -p $(GRAPHIQL)
+	cp graphiql/node_modules/graphiql/graphiql.min.css graphiql/node_modules/graphiql/graphiql.min.js \
+	   graphiql/node_modules/react/umd/react.production.min.js \
+	   graphiql/node_modules/react-dom/umd/react-dom.production.min.js $(GRAPHIQL)/
+
+demo: install
+	$(BIN)/enovia-gateway serve --demo
+
+test: install lint typecheck pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+schema: $(STAMP)
+	$(BIN)/enovia-gateway export-schema > schema.graphql
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

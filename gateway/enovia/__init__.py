@@ -1,0 +1,47 @@
+"""The ENOVIA REST client: OAuth2 client credentials, typed answers, retries, observability."""
+
+from gateway.enovia._auth import ClientCredentialsAuth, TokenAuthMethod
+from gateway.enovia._client import DOCUMENT, HEALTH, LATEST, REVISION, CallObserver, EnoviaClient
+from gateway.enovia._errors import (
+    EnoviaError,
+    Forbidden,
+    Gone,
+    InvalidIdentifier,
+    NotFound,
+    UpstreamAuthFailed,
+    UpstreamBadResponse,
+    UpstreamUnavailable,
+)
+from gateway.enovia._factory import create_enovia_client
+from gateway.enovia._identifiers import MAX_IDENTIFIER_LENGTH, path_segment, revision_segment
+from gateway.enovia._models import Document, EnoviaHealth, Revision
+from gateway.enovia._retry import RetryPolicy
+from gateway.enovia._secret import ClientSecret
+
+__all__ = [
+    "DOCUMENT",
+    "HEALTH",
+    "LATEST",
+    "MAX_IDENTIFIER_LENGTH",
+    "REVISION",
+    "CallObserver",
+    "ClientCredentialsAuth",
+    "ClientSecret",
+    "Document",
+    "EnoviaClient",
+    "EnoviaError",
+    "EnoviaHealth",
+    "Forbidden",
+    "Gone",
+    "InvalidIdentifier",
+    "NotFound",
+    "RetryPolicy",
+    "Revision",
+    "TokenAuthMethod",
+    "UpstreamAuthFailed",
+    "UpstreamBadResponse",
+    "UpstreamUnavailable",
+    "create_enovia_client",
+    "path_segment",
+    "revision_segment",
+]

@@ -1,0 +1,163 @@
+"""The ENOVIA client: typed calls for the seed's endpoints over one shared `httpx.AsyncClient`."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Protocol
+
+import httpx
+import structlog
+
+from gateway.enovia._errors import (
+    EnoviaError,
+    Forbidden,
+    Gone,
+    NotFound,
+    UpstreamAuthFailed,
+    UpstreamBadResponse,
+    UpstreamUnavailable,
+)
+from gateway.enovia._identifiers import path_segment, revision_segment
+from gateway.enovia._models import Document, EnoviaHealth, ModelT, Revision, parse_answer
+from gateway.enovia._retry import RetryPolicy
+
+DOCUMENT = "/api/v1/documents/{doc_uid}"
+REVISION = "/api/v1/documents/{doc_uid}/revisions/{revision}"
+LATEST = "/api/v1/documents/{doc_uid}/revisions/latest"
+HEALTH = "/api/v1/health"
+
+logger = structlog.get_logger("gateway.enovia")
+
+
+class CallObserver(Protocol):
+    """Told about every HTTP exchange with ENOVIA (metrics implement it)."""
+
+    def enovia_call(self, method: str, endpoint: str, status: str, duration: float) -> None: ...
+    def health_check(self, healthy: bool) -> None: ...
+
+
+class EnoviaClient:
+    """Reads documents and revisions from ENOVIA.
+
+    Each method either returns a validated model or raises an `EnoviaError` subclass whose
+    message is safe to show to a client. Identifiers are checked and percent-encoded as one
+    path segment before anything is sent. GETs are retried by `retry`; every HTTP exchange
+    is logged (`enovia.call`) and reported to `observer` under its endpoint template.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        retry: RetryPolicy | None = None,
+        observer: CallObserver | None = None,
+    ) -> None:
+        self._http = http
+        self._retry = retry or RetryPolicy()
+        self._observer = observer
+
+    async def get_document(self, doc_uid: str) -> Document:
+        path = f"/api/v1/documents/{path_segment(doc_uid, 'uid')}"
+        return await self._get_model(DOCUMENT, path, Document, "document")
+
+    async def get_revision(self, doc_uid: str, revision: str) -> Revision:
+        uid, label = path_segment(doc_uid, "uid"), revision_segment(revision)
+        path = f"/api/v1/documents/{uid}/revisions/{label}"
+        return await self._get_model(REVISION, path, Revision, "revision")
+
+    async def get_latest_revision(self, doc_uid: str) -> Revision:
+        """ENOVIA's latest *released* revision of the document."""
+        path = f"/api/v1/documents/{path_segment(doc_uid, 'uid')}/revisions/latest"
+        return await self._get_model(LATEST, path, Revision, "latest revision")
+
+    async def check_health(self) -> EnoviaHealth:
+        """One unretried call to ENOVIA's `/api/v1/health`; never raises."""
+        try:
+            await self._get_once(HEALTH, HEALTH)
+        except EnoviaError as exc:
+            result = EnoviaHealth(enovia="unhealthy", last_check=_now(), error=exc.message)
+        else:
+            result = EnoviaHealth(enovia="healthy", last_check=_now())
+        if self._observer is not None:
+            self._observer.health_check(result.enovia == "healthy")
+        return result
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _get_model(self, endpoint: str, path: str, model: type[ModelT], what: str) -> ModelT:
+        content = await self._retry.call(self._get_once, endpoint, path)
+        return parse_answer(model, content, what)
+
+    async def _get_once(self, endpoint: str, path: str) -> bytes:
+        started = time.perf_counter()
+        status = "error"
+        try:
+            response = await self._http.get(path)
+            status = str(response.status_code)
+        except httpx.TimeoutException:
+            status = "timeout"
+            raise UpstreamUnavailable("ENOVIA did not answer in time") from None
+        except httpx.TransportError:
+            status = "unreachable"
+            raise UpstreamUnavailable("ENOVIA could not be reached") from None
+        except EnoviaError as exc:  # raised by the auth flow (token endpoint)
+            status = exc.code.value.lower()
+            raise
+        finally:
+            duration = time.perf_counter() - started
+            if self._observer is not None:
+                self._observer.enovia_call("GET", endpoint, status, duration)
+            logger.info(
+                "enovia.call",
+                method="GET",
+                endpoint=endpoint,
+                status=status,
+                duration_ms=round(duration * 1000, 2),
+            )
+        _raise_for_status(response)
+        return response.content
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    if status == 404:
+        raise NotFound("ENOVIA has no such resource")
+    if status == 410:
+        raise Gone("ENOVIA deleted this resource")
+    if status == 401:
+        raise UpstreamAuthFailed("ENOVIA refused the gateway's credentials")
+    if status == 403:
+        raise Forbidden("ENOVIA does not let the gateway read this resource")
+    if status == 429:
+        raise UpstreamUnavailable(
+            "ENOVIA is rate limiting the gateway", retry_after=_retry_after(response)
+        )
+    if status >= 500:
+        raise UpstreamUnavailable(f"ENOVIA answered {status}", retry_after=_retry_after(response))
+    raise UpstreamBadResponse(f"ENOVIA answered with unexpected status {status}")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110, 10.2.3)."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - _now()).total_seconds())
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

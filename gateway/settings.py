@@ -1,0 +1,121 @@
+"""Every `ENOVIA_*` and `GATEWAY_*` setting in one typed place.
+
+Read from the environment and from `.env` in the working directory, the environment winning.
+The names of the seed (`ENOVIA_BASE_URL`, `ENOVIA_CLIENT_ID`, ...) are kept as they are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PositiveSeconds = Annotated[float, Field(gt=0)]
+NonNegativeSeconds = Annotated[float, Field(ge=0)]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line naming the variable."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+    )
+
+    # ENOVIA connection (the seed's names).
+    enovia_base_url: AnyHttpUrl | None = None
+    enovia_client_id: str = ""
+    enovia_client_secret: SecretStr | None = None
+    enovia_client_secret_file: Path | None = None
+    enovia_client_secret_rotation_enabled: bool = False
+    enovia_scope: str = "read"
+    enovia_token_auth_method: Literal["client_secret_post", "client_secret_basic"] = (
+        "client_secret_post"
+    )
+    enovia_token_cache_ttl: PositiveSeconds = 3000.0
+    enovia_timeout: PositiveSeconds = 10.0
+    enovia_max_connections: Annotated[int, Field(ge=1, le=10_000)] = 100
+    enovia_retry_attempts: Annotated[int, Field(ge=1, le=10)] = 3
+    enovia_retry_backoff_initial: NonNegativeSeconds = 0.1
+    enovia_retry_backoff_max: NonNegativeSeconds = 2.0
+    enovia_retry_after_max: NonNegativeSeconds = 5.0
+
+    # The gateway's cache.
+    gateway_cache_url: str = "memory://"
+    gateway_cache_max_entries: Annotated[int, Field(ge=1)] = 10_000
+    gateway_cache_ttl_document: NonNegativeSeconds = 300.0
+    gateway_cache_ttl_revision: NonNegativeSeconds = 300.0
+    gateway_cache_ttl_latest: NonNegativeSeconds = 30.0
+    gateway_cache_ttl_not_found: NonNegativeSeconds = 5.0
+    gateway_cache_max_stale: NonNegativeSeconds = 86_400.0
+    gateway_actuality_max_age: Annotated[int, Field(ge=0)] = 0
+
+    # GraphQL.
+    gateway_max_batch: Annotated[int, Field(ge=1, le=10_000)] = 100
+    gateway_graphiql: bool = True
+
+    # Logs.
+    gateway_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    gateway_log_format: Literal["console", "json"] = "console"
+
+    @field_validator("gateway_cache_url")
+    @classmethod
+    def _known_cache_scheme(cls, value: str) -> str:
+        if not value.startswith(("memory://", "redis://", "rediss://")):
+            raise ValueError("must start with memory://, redis:// or rediss://")
+        return value
+
+    @field_validator("gateway_log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _secret_file_exists(self) -> Settings:
+        path = self.enovia_client_secret_file
+        if path is not None and not path.is_file():
+            raise ValueError(f"ENOVIA_CLIENT_SECRET_FILE: {path} is not a readable file")
+        return self
+
+    def require_enovia(self) -> None:
+        """Raise `SettingsError` unless the settings needed to reach ENOVIA are all there."""
+        if self.enovia_base_url is None:
+            raise SettingsError("ENOVIA_BASE_URL is not set (or run with --demo)")
+        if not self.enovia_client_id:
+            raise SettingsError("ENOVIA_CLIENT_ID is not set")
+        if self.enovia_client_secret is None and self.enovia_client_secret_file is None:
+            raise SettingsError("ENOVIA_CLIENT_SECRET or ENOVIA_CLIENT_SECRET_FILE must be set")
+
+    @property
+    def cache_is_redis(self) -> bool:
+        return self.gateway_cache_url.startswith(("redis://", "rediss://"))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Settings from the environment and `.env`; `overrides` win over both.
+
+    Raises `SettingsError` with one line that names the variable and what is wrong with it.
+    """
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_one_line(exc)) from None
+
+
+def _one_line(exc: ValidationError) -> str:
+    first = exc.errors(include_url=False)[0]
+    name = "_".join(str(part) for part in first["loc"]).upper()
+    message = first["msg"].removeprefix("Value error, ")
+    if not name:
+        return f"configuration error: {message}"
+    return f"configuration error: {name}: {message}"
