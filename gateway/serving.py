@@ -1,0 +1,79 @@
+"""Running an ASGI app over real HTTP from a background thread (the demo's simulator, tests):
+`with serve_in_thread(app) as base_url: ...`."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+STARTUP_TIMEOUT = 10.0
+SHUTDOWN_TIMEOUT = 10.0
+# How long uvicorn lets in-flight requests finish on shutdown before cancelling them.
+GRACEFUL_SHUTDOWN = 2
+
+
+@contextmanager
+def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
+    """Serve *app* with uvicorn in a daemon thread; yields the base URL (`http://host:port`).
+
+    The port is picked by the OS: the socket is bound to port 0 here and handed to uvicorn,
+    so no other process can take the port between choosing and binding it. On exit the
+    server is asked to stop (requests still running get GRACEFUL_SHUTDOWN seconds, then are
+    cancelled) and the thread is joined; RuntimeError if it does not start or stop in time.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, 0))
+        port = sock.getsockname()[1]
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="auto",
+            access_log=False,
+            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
+        )
+        server = uvicorn.Server(config)
+        failures: list[BaseException] = []
+
+        def run() -> None:
+            # Caught here and re-raised in the test's thread: uvicorn ends a failed start-up
+            # with SystemExit, which pytest would otherwise report as a thread exception.
+            try:
+                server.run(sockets=[sock])
+            except BaseException as error:
+                failures.append(error)
+
+        thread = threading.Thread(target=run, name=f"uvicorn:{port}", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while not server.started:
+            if not thread.is_alive():
+                cause = failures[0] if failures else None
+                raise RuntimeError("the server thread ended before the server started") from cause
+            if time.monotonic() > deadline:
+                server.should_exit = True
+                raise RuntimeError(f"the server did not start within {STARTUP_TIMEOUT} s")
+            time.sleep(0.005)
+        try:
+            url_host = f"[{host}]" if family == socket.AF_INET6 else host
+            yield f"http://{url_host}:{port}"
+        finally:
+            server.should_exit = True
+            thread.join(SHUTDOWN_TIMEOUT)
+            if thread.is_alive():
+                server.force_exit = True
+                thread.join(1.0)
+                raise RuntimeError(f"the server did not stop within {SHUTDOWN_TIMEOUT} s")
+            if failures:
+                raise RuntimeError("the server failed while serving") from failures[0]
+    finally:
+        # uvicorn closes it on a clean shutdown; closing twice is harmless.
+        sock.close()
