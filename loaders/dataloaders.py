@@ -1,0 +1,89 @@
+"""Per-request dataloaders: each distinct ENOVIA resource is asked for once per request."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+
+from aiodataloader import DataLoader
+
+from gateway.enovia import Document, EnoviaClient, Revision
+from loaders.loaded import Loaded
+from loaders.store import Kind, ResourceStore
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+#: `max_age` in a key: None means "the kind's time to live".
+DocumentKey = str
+RevisionKey = tuple[str, str, float | None]
+LatestKey = tuple[str, float | None]
+
+
+class _Loader(DataLoader):  # type: ignore[type-arg]
+    """An aiodataloader whose batch runs each key's load concurrently (ENOVIA has no batch
+    endpoint), with each failure kept to its own key."""
+
+    def __init__(self, load_one: Callable[[Any], Awaitable[Any]]) -> None:
+        super().__init__()
+        self._load_one = load_one
+
+    async def batch_load_fn(self, keys: Sequence[Any]) -> list[Any]:
+        return await asyncio.gather(*map(self._load_one, keys), return_exceptions=True)
+
+
+class RequestLoaders:
+    """The dataloaders of one GraphQL request; made in the request's context, never shared.
+
+    `load_*` return awaitables. Calling one without awaiting it yet starts the load (on the
+    next loop turn, with every other load requested meanwhile), so a resolver can ask for
+    what its children will need before it waits for its own data: one ENOVIA round trip.
+    """
+
+    def __init__(self, store: ResourceStore, client: EnoviaClient) -> None:
+        self._store = store
+        self._client = client
+        self._documents = _Loader(self._document)
+        self._revisions = _Loader(self._revision)
+        self._latest = _Loader(self._latest_revision)
+
+    def document(self, uid: str) -> asyncio.Future[Loaded[Document]]:
+        return _quiet(self._documents.load(uid))
+
+    def revision(
+        self, uid: str, label: str, max_age: float | None = None
+    ) -> asyncio.Future[Loaded[Revision]]:
+        return _quiet(self._revisions.load((uid, label, max_age)))
+
+    def latest(self, uid: str, max_age: float | None = None) -> asyncio.Future[Loaded[Revision]]:
+        return _quiet(self._latest.load((uid, max_age)))
+
+    async def _document(self, uid: DocumentKey) -> Loaded[Document]:
+        return await self._store.load(Kind.DOCUMENT, uid, lambda: self._client.get_document(uid))
+
+    async def _revision(self, key: RevisionKey) -> Loaded[Revision]:
+        uid, label, max_age = key
+        return await self._store.load(
+            Kind.REVISION,
+            f"{uid}\x00{label}",
+            lambda: self._client.get_revision(uid, label),
+            max_age=max_age,
+        )
+
+    async def _latest_revision(self, key: LatestKey) -> Loaded[Revision]:
+        uid, max_age = key
+        return await self._store.load(
+            Kind.LATEST, uid, lambda: self._client.get_latest_revision(uid), max_age=max_age
+        )
+
+
+def _quiet(future: asyncio.Future[V]) -> asyncio.Future[V]:
+    """A load started ahead may end unread (its parent failed): mark its error as seen."""
+    future.add_done_callback(_consume)
+    return future
+
+
+def _consume(future: asyncio.Future[Any]) -> None:
+    if not future.cancelled():
+        future.exception()

@@ -1,0 +1,64 @@
+"""The Redis cache against a real redis-server: entries round-trip, expire, and a Redis that
+goes away makes misses, never errors."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.enovia import Document, Revision
+from loaders import CacheEntry, create_cache
+from loaders.cache import RedisCache
+from loaders.loaded import Absence
+from tests.conftest import RedisServer, free_port
+
+pytestmark = pytest.mark.redis
+
+
+async def test_entries_round_trip(redis_url: str):
+    cache = create_cache(redis_url, max_entries=10)
+    assert isinstance(cache, RedisCache)
+    try:
+        document = CacheEntry(Document(id="D", title="План"), fetched_at=123.5)
+        revision = CacheEntry(
+            Revision(id="r", revision="A", maturity_state="In Work", pages=3), fetched_at=124.0
+        )
+        missing = CacheEntry(None, fetched_at=125.0, absence=Absence.GONE)
+        await cache.set("document:D", document, keep_for=60)
+        await cache.set("revision:D\x00A", revision, keep_for=60)
+        await cache.set("document:X", missing, keep_for=60)
+        assert await cache.get("document:D") == document
+        assert await cache.get("revision:D\x00A") == revision
+        assert await cache.get("document:X") == missing
+        assert await cache.get("document:nothing") is None
+        await cache.delete("document:D")
+        assert await cache.get("document:D") is None
+        assert cache.describe()["healthy"] is True
+    finally:
+        await cache.close()
+
+
+async def test_a_redis_that_is_not_there_is_a_miss_not_an_error():
+    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+    try:
+        await cache.set("document:D", CacheEntry(Document(id="D"), 1.0), keep_for=60)
+        assert await cache.get("document:D") is None
+        assert cache.describe()["healthy"] is False
+    finally:
+        await cache.close()
+
+
+async def test_recovers_when_redis_comes_back(redis_server: RedisServer, redis_url: str):
+    cache = RedisCache(redis_url, timeout=0.5)
+    try:
+        await cache.set("document:D", CacheEntry(Document(id="D"), 1.0), keep_for=60)
+        redis_server.stop()
+        assert await cache.get("document:D") is None
+        assert cache.describe()["healthy"] is False
+        redis_server.start()
+        await cache.set("document:D", CacheEntry(Document(id="D"), 2.0), keep_for=60)
+        entry = await cache.get("document:D")
+        assert entry is not None
+        assert entry.fetched_at == 2.0
+        assert cache.describe()["healthy"] is True
+    finally:
+        await cache.close()
