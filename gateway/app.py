@@ -1,0 +1,60 @@
+"""`create_app`: the gateway as a Starlette app. The app object only composes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TypedDict
+
+import httpx
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from gateway import http_routes
+from gateway.enovia._retry import Sleep
+from gateway.graphiql import ASSETS_DIR
+from gateway.graphql_app import GatewayGraphQL
+from gateway.request_id import RequestIdMiddleware
+from gateway.services import Services, open_services
+from gateway.settings import Settings
+from schema import create_schema
+
+
+class State(TypedDict):
+    services: Services
+
+
+def create_app(
+    settings: Settings,
+    *,
+    enovia_transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Sleep | None = None,
+) -> Starlette:
+    """The gateway app. Its lifespan owns the ENOVIA client, the cache and the metrics.
+
+    `enovia_transport` and `sleep` are for tests (an injected transport, no real waiting).
+    """
+    settings.require_enovia()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[State]:
+        async with open_services(
+            settings, enovia_transport=enovia_transport, sleep=sleep
+        ) as services:
+            yield {"services": services}
+
+    graphql = GatewayGraphQL(
+        create_schema(),
+        graphql_ide="graphiql" if settings.gateway_graphiql else None,
+        allow_queries_via_get=True,
+    )
+    routes = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Mount("/graphql/assets", StaticFiles(directory=ASSETS_DIR, check_dir=False)),
+        Route("/api/v1/health", http_routes.health, methods=["GET"]),
+        Route("/api/v1/health/detailed", http_routes.health_detailed, methods=["GET"]),
+        Route("/metrics", http_routes.metrics, methods=["GET"]),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)])

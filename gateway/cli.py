@@ -1,0 +1,195 @@
+"""`enovia-gateway`: serve the gateway, run the simulator, export the schema, check a revision."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from gateway.settings import Settings, SettingsError, load_settings
+
+DEMO_ENV = ("ENOVIA_BASE_URL", "ENOVIA_CLIENT_ID", "ENOVIA_CLIENT_SECRET")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="enovia-gateway", description="A GraphQL gateway over ENOVIA PLM documents."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="serve the GraphQL gateway")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=_positive_int, default=1)
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the built-in ENOVIA simulator with sample documents and use it",
+    )
+
+    simulator = commands.add_parser("simulator", help="serve the ENOVIA simulator alone")
+    simulator.add_argument("--host", default="127.0.0.1")
+    simulator.add_argument("--port", type=int, default=8001)
+    simulator.add_argument("--client-id", default="pte-qr-client")
+    simulator.add_argument("--client-secret", default="demo-secret")
+    simulator.add_argument("--latency-ms", type=_non_negative_float, default=0.0)
+    simulator.add_argument("--jitter-ms", type=_non_negative_float, default=0.0)
+    simulator.add_argument("--error-rate", type=_fraction, default=0.0)
+    simulator.add_argument("--token-ttl", type=_positive_float, default=3600.0)
+
+    commands.add_parser("export-schema", help="print the GraphQL SDL (schema.graphql)")
+
+    check = commands.add_parser(
+        "check",
+        help="is this revision the one to build from? exit 0 yes, 1 no, 2 could not tell",
+    )
+    check.add_argument("uid")
+    check.add_argument("revision")
+    check.add_argument("--lang", default="ru", choices=["ru", "en"])
+    check.add_argument("--max-age", type=int, default=None, help="seconds a cached answer may be")
+    check.add_argument("--demo", action="store_true", help="ask the built-in simulator")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "export-schema":
+            from schema import export_sdl
+
+            sys.stdout.write(export_sdl())
+            return 0
+        if args.command == "simulator":
+            return _run_simulator(args)
+        if args.command == "serve":
+            return _serve(args)
+        return _check(args)
+    except SettingsError as exc:
+        print(f"enovia-gateway: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run_simulator(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.logs import configure_logging
+    from gateway.simulator import SimulatorConfig, create_simulator_app
+
+    configure_logging()
+    config = SimulatorConfig(
+        client_id=args.client_id,
+        client_secret=args.client_secret,
+        latency_ms=args.latency_ms,
+        jitter_ms=args.jitter_ms,
+        error_rate=args.error_rate,
+        token_ttl=args.token_ttl,
+    )
+    uvicorn.run(
+        create_simulator_app(config),
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        log_level="info",
+        timeout_graceful_shutdown=2,  # calls held by the `hang` fault must not delay a stop
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from gateway.logs import configure_logging
+
+    with _demo_simulator(args.demo):
+        settings = load_settings()
+        settings.require_enovia()
+        configure_logging(settings.gateway_log_level, settings.gateway_log_format)
+        if args.demo:
+            print(
+                f"Demo: GraphiQL at http://{args.host}:{args.port}/graphql, "
+                f"the ENOVIA simulator at {settings.enovia_base_url}",
+                file=sys.stderr,
+            )
+        uvicorn.run(
+            "gateway.asgi:create_app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            loop="auto",
+            http="auto",
+            access_log=False,
+            log_config=None,
+            timeout_graceful_shutdown=30,
+        )
+    return 0
+
+
+@contextmanager
+def _demo_simulator(enabled: bool) -> Iterator[None]:
+    """With `enabled`, run the simulator in this process and point the settings at it
+    (through the environment, so that every worker sees the same)."""
+    if not enabled:
+        yield
+        return
+    from gateway.serving import serve_in_thread
+    from gateway.simulator import SimulatorConfig, create_simulator_app
+
+    config = SimulatorConfig()
+    saved = {name: os.environ.get(name) for name in DEMO_ENV}
+    with serve_in_thread(create_simulator_app(config)) as base_url:
+        os.environ.update(
+            ENOVIA_BASE_URL=base_url,
+            ENOVIA_CLIENT_ID=config.client_id,
+            ENOVIA_CLIENT_SECRET=config.client_secret,
+        )
+        try:
+            yield
+        finally:
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+
+
+def _check(args: argparse.Namespace) -> int:
+    from gateway.check import run_check
+
+    with _demo_simulator(args.demo):
+        settings: Settings = load_settings(gateway_log_level="WARNING")
+        settings.require_enovia()
+        return asyncio.run(run_check(settings, args.uid, args.revision, args.lang, args.max_age))
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be more than 0")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return value

@@ -1,0 +1,104 @@
+"""Structured logs with structlog: JSON for machines, readable lines for a terminal.
+
+The standard library's records (uvicorn, httpx) go through the same processors, so that they
+are rendered alike and the same redaction applies to everything the process logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any, Literal, TextIO
+
+import structlog
+
+REDACTED = "[redacted]"
+#: Keys whose values are never logged, whatever they hold.
+SECRET_KEYS = frozenset(
+    {
+        "authorization",
+        "access_token",
+        "api_key",
+        "client_secret",
+        "cookie",
+        "password",
+        "refresh_token",
+        "secret",
+        "token",
+        "x-api-key",
+    }
+)
+# Credentials inside free text: "Bearer <token>", "Basic <base64>", "client_secret=<...>".
+_CREDENTIALS_IN_TEXT = re.compile(
+    r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"
+    r"|\b(client_secret|access_token|password)=([^&\s]+)"
+)
+
+
+def redact_secrets(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """A structlog processor: secret keys are replaced, credentials in strings are masked."""
+    for key, value in event_dict.items():
+        if key.lower() in SECRET_KEYS:
+            event_dict[key] = REDACTED
+        elif isinstance(value, str):
+            event_dict[key] = _mask(value)
+    return event_dict
+
+
+def _mask(text: str) -> str:
+    if not _CREDENTIALS_IN_TEXT.search(text):
+        return text
+    return _CREDENTIALS_IN_TEXT.sub(
+        lambda match: (
+            f"{match.group(1)} {REDACTED}" if match.group(1) else f"{match.group(2)}={REDACTED}"
+        ),
+        text,
+    )
+
+
+def configure_logging(
+    level: str = "INFO",
+    log_format: Literal["console", "json"] = "console",
+    stream: TextIO | None = None,
+) -> None:
+    """Set up structlog and the standard library's logging to write to `stream` (stderr),
+    once per process at start-up: the CLI and the worker factory call it, nothing at import."""
+    stream = stream or sys.stderr
+    numeric_level = logging.getLevelNamesMapping()[level.upper()]
+    shared: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.stdlib.add_logger_name,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_secrets,
+    ]
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer()
+        if log_format == "json"
+        else structlog.dev.ConsoleRenderer(colors=stream.isatty())
+    )
+    structlog.configure(
+        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.make_filtering_bound_logger(numeric_level),
+        cache_logger_on_first_use=False,
+    )
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=[structlog.stdlib.ExtraAdder(), *shared],
+            processors=[
+                structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+                structlog.processors.format_exc_info,
+                redact_secrets,
+                renderer,
+            ],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(numeric_level)

@@ -1,0 +1,45 @@
+"""A request id per HTTP request: taken from `X-Request-ID` or made, logged, and returned."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+HEADER = b"x-request-id"
+# A caller's id is kept only when it is short and plain: it goes into every log line.
+_ACCEPTABLE = re.compile(rb"^[A-Za-z0-9._:-]{1,128}$")
+
+
+class RequestIdMiddleware:
+    """Pure ASGI middleware: binds `request_id` in structlog's context for everything the
+    request does (ENOVIA calls included), stores it in `scope["state"]`, and sets the
+    `X-Request-ID` response header."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _from_headers(scope) or uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        encoded = request_id.encode("ascii")
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), (HEADER, encoded)]
+            await send(message)
+
+        with structlog.contextvars.bound_contextvars(request_id=request_id):
+            await self.app(scope, receive, send_with_id)
+
+
+def _from_headers(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == HEADER and _ACCEPTABLE.match(value):
+            return str(value.decode("ascii"))
+    return None

@@ -1,0 +1,66 @@
+"""The long-lived things of one app, made in its lifespan and handed to every request."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import httpx
+
+from gateway.enovia import ClientCredentialsAuth, EnoviaClient, create_enovia_client
+from gateway.enovia._retry import Sleep
+from gateway.health import HealthMonitor
+from gateway.metrics import Metrics
+from gateway.settings import Settings
+from loaders import Cache, ResourceStore, StoreSettings, create_cache
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    settings: Settings
+    metrics: Metrics
+    client: EnoviaClient
+    auth: ClientCredentialsAuth
+    cache: Cache
+    store: ResourceStore
+    health: HealthMonitor
+
+
+@asynccontextmanager
+async def open_services(
+    settings: Settings,
+    *,
+    enovia_transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Sleep | None = None,
+) -> AsyncIterator[Services]:
+    """Make the services, and close the ENOVIA client and the cache when done."""
+    metrics = Metrics()
+    client, auth = create_enovia_client(
+        settings, observer=metrics, transport=enovia_transport, sleep=sleep
+    )
+    cache = create_cache(settings.gateway_cache_url, settings.gateway_cache_max_entries)
+    store = ResourceStore(
+        cache,
+        StoreSettings(
+            ttl_document=settings.gateway_cache_ttl_document,
+            ttl_revision=settings.gateway_cache_ttl_revision,
+            ttl_latest=settings.gateway_cache_ttl_latest,
+            not_found_ttl=settings.gateway_cache_ttl_not_found,
+            max_stale=settings.gateway_cache_max_stale,
+        ),
+        counters=metrics,
+    )
+    try:
+        yield Services(
+            settings=settings,
+            metrics=metrics,
+            client=client,
+            auth=auth,
+            cache=cache,
+            store=store,
+            health=HealthMonitor(client),
+        )
+    finally:
+        await client.aclose()
+        await cache.close()

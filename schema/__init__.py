@@ -1,0 +1,51 @@
+"""The GraphQL schema of the contract (section 3), assembled in one place."""
+
+from __future__ import annotations
+
+import strawberry
+import structlog
+from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.types import ExecutionContext
+
+from schema.context import Context, Info
+from schema.errors import MaskUnexpectedErrors
+from schema.observability import OperationMetrics
+from schema.query import Query
+
+__all__ = ["Context", "Info", "create_schema", "export_sdl"]
+
+logger = structlog.get_logger("gateway.graphql")
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # Errors are answers here (NOT_FOUND, BAD_USER_INPUT...), not incidents: one line
+        # each, no traceback. Unexpected exceptions were logged in full when masked.
+        for error in errors:
+            logger.info(
+                "graphql.error",
+                code=(error.extensions or {}).get("code"),
+                message=error.message,
+                path=error.path,
+            )
+
+
+def create_schema() -> strawberry.Schema:
+    """A new schema object; parse and validation results of repeated queries are cached."""
+    return GatewaySchema(
+        query=Query,
+        extensions=[
+            lambda: ParserCache(maxsize=1024),
+            lambda: ValidationCache(maxsize=1024),
+            MaskUnexpectedErrors,
+            OperationMetrics,
+        ],
+    )
+
+
+def export_sdl() -> str:
+    """The SDL, as `schema.graphql` holds it."""
+    return create_schema().as_str() + "\n"

@@ -1,0 +1,42 @@
+"""Look-ahead: does a field's selection ask for a given child field? (fragments included)"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLResolveInfo,
+    InlineFragmentNode,
+    SelectionSetNode,
+)
+
+
+def selects(info: GraphQLResolveInfo[Any], child: str) -> bool:
+    """True when the field being resolved selects `child` directly, in any of its nodes."""
+    return any(
+        _in_selection(node.selection_set, child, info.fragments) for node in info.field_nodes
+    )
+
+
+def _in_selection(
+    selection_set: SelectionSetNode | None,
+    child: str,
+    fragments: dict[str, FragmentDefinitionNode],
+) -> bool:
+    if selection_set is None:
+        return False
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value == child:
+                return True
+        elif isinstance(selection, InlineFragmentNode):
+            if _in_selection(selection.selection_set, child, fragments):
+                return True
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is not None and _in_selection(fragment.selection_set, child, fragments):
+                return True
+    return False

@@ -1,0 +1,25 @@
+"""GraphQL request counts and durations by operation name and outcome."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+from strawberry.extensions import SchemaExtension
+
+
+class OperationMetrics(SchemaExtension):
+    """Reports each operation to the app's metrics as ok, partial (data and errors) or error."""
+
+    def on_operation(self) -> Iterator[None]:
+        started = time.perf_counter()
+        yield
+        services = getattr(self.execution_context.context, "services", None)
+        if services is None:
+            return
+        result = self.execution_context.result
+        errors = getattr(result, "errors", None)
+        outcome = "ok" if not errors else ("partial" if getattr(result, "data", None) else "error")
+        services.metrics.graphql_request(
+            self.execution_context.operation_name, outcome, time.perf_counter() - started
+        )

@@ -1,0 +1,161 @@
+"""The Query root: thin resolvers that ask the request's loaders and build the types."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import strawberry
+
+import gateway
+from gateway.errors import BadUserInput
+from loaders import Absence, Loaded, worst
+from schema import status
+from schema.context import Info
+from schema.identifiers import checked_revision, checked_uid
+from schema.lookahead import selects
+from schema.types.actuality import Actuality
+from schema.types.business_status import business_status_of
+from schema.types.document import Document
+from schema.types.health import Health
+from schema.types.revision import Revision
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(
+        description="One document; null (with a NOT_FOUND or GONE error) when ENOVIA has none."
+    )
+    async def document(self, info: Info, uid: strawberry.ID) -> Document | None:
+        loaders = info.context.loaders
+        checked_uid(uid)
+        if selects(info._raw_info, "latestRevision"):
+            loaders.latest(uid)  # starts now, so both calls share one round trip
+        return Document.of(uid, await loaders.document(uid))
+
+    @strawberry.field(
+        description=(
+            "Many documents in the order asked; null entries (with errors) for missing ones. "
+            "At most GATEWAY_MAX_BATCH uids."
+        )
+    )
+    async def documents(self, info: Info, uids: list[strawberry.ID]) -> list[Document | None]:
+        limit = info.context.services.settings.gateway_max_batch
+        if len(uids) > limit:
+            raise BadUserInput(f"documents asks for {len(uids)} uids; at most {limit} are allowed")
+        loaders = info.context.loaders
+        with_latest = selects(info._raw_info, "latestRevision")
+        pending: list[asyncio.Future[Loaded[gateway.enovia.Document]] | BadUserInput] = []
+        for uid in uids:
+            try:
+                checked_uid(uid)
+            except BadUserInput as exc:
+                pending.append(exc)
+                continue
+            if with_latest:
+                loaders.latest(uid)
+            pending.append(loaders.document(uid))
+        results: list[Document | None] = []
+        for uid, item in zip(uids, pending, strict=True):
+            results.append(await _document_or_error(uid, item))  # type: ignore[arg-type]
+        return results
+
+    @strawberry.field(
+        description="The QR-scan check: is this revision of this document the one to build from?"
+    )
+    async def actuality(
+        self,
+        info: Info,
+        uid: strawberry.ID,
+        revision: str,
+        max_age: Annotated[
+            int | None,
+            strawberry.argument(
+                description=(
+                    "Seconds a cached answer may be old; default GATEWAY_ACTUALITY_MAX_AGE "
+                    "(0: ask ENOVIA now)."
+                )
+            ),
+        ] = strawberry.UNSET,
+    ) -> Actuality | None:
+        checked_uid(uid)
+        checked_revision(revision)
+        if max_age is None or max_age is strawberry.UNSET:
+            max_age = info.context.services.settings.gateway_actuality_max_age
+        if max_age < 0:
+            raise BadUserInput(f"maxAge must be 0 or more seconds, not {max_age}")
+        loaders = info.context.loaders
+        # Everything the verdict may need goes out together: one ENOVIA round trip.
+        asked = loaders.revision(uid, revision, max_age)
+        latest = loaders.latest(uid, max_age)
+        if selects(info._raw_info, "document"):
+            loaders.document(uid)
+        return await _verdict(info, uid, await asked, latest, max_age)
+
+    @strawberry.field(
+        description="ENOVIA's health as the gateway sees it (checked at most every few seconds)."
+    )
+    async def health(self, info: Info) -> Health:
+        services = info.context.services
+        result = await services.health.check()
+        return Health(
+            enovia=result.enovia,
+            last_check=result.last_check,
+            error=result.error,
+            cache_backend=services.cache.backend,
+            version=gateway.__version__,
+        )
+
+
+async def _document_or_error(
+    uid: str, item: asyncio.Future[Loaded[gateway.enovia.Document]] | BadUserInput
+) -> Document | Exception:
+    """A list entry: graphql-core turns an exception in a list into an error at its index."""
+    if isinstance(item, Exception):
+        return item
+    try:
+        return Document.of(uid, await item)
+    except Exception as exc:  # kept to this entry; the others still answer
+        return exc
+
+
+async def _verdict(
+    info: Info,
+    uid: str,
+    asked: Loaded[gateway.enovia.Revision],
+    latest_pending: asyncio.Future[Loaded[gateway.enovia.Revision]],
+    max_age: float,
+) -> Actuality:
+    parts: list[Loaded[object]] = [asked]  # type: ignore[list-item]
+    revision = asked.value
+    latest_value = None
+    document_exists = True
+    if revision is None:
+        if asked.absence is Absence.GONE:
+            document_exists = False
+        else:
+            document = await info.context.loaders.document(uid)
+            parts.append(document)  # type: ignore[arg-type]
+            document_exists = document.value is not None
+    elif status.needs_latest(revision):
+        latest = await latest_pending  # an unavailable ENOVIA here means: could not tell
+        if latest.absence is Absence.GONE:
+            latest.require(f"document {uid!r}")
+        latest_value = latest.value
+        parts.append(latest)  # type: ignore[arg-type]
+    reason = status.actuality_reason(revision, latest_value, document_exists=document_exists)
+    code = (
+        status.business_status(revision.maturity_state)
+        if revision is not None
+        else status.BusinessStatusCode.UNKNOWN
+    )
+    return Actuality(
+        is_actual=reason is status.ActualityReason.CURRENT,
+        reason=reason,
+        business_status=business_status_of(code),
+        revision=Revision.of(uid, asked) if revision is not None else None,
+        checked_at=min(part.checked_at for part in parts),
+        freshness=worst(*(part.freshness for part in parts)),
+        uid=uid,
+        max_age=max_age,
+    )

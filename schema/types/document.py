@@ -1,0 +1,66 @@
+"""`Document`: an ENOVIA document, with its latest released revision and any revision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from gateway import enovia
+from loaders import Absence, Freshness, Loaded
+from schema.context import Info
+from schema.identifiers import checked_revision
+from schema.types import enums as _registered  # noqa: F401  (registers the enums)
+from schema.types.revision import Revision
+
+
+@strawberry.type(description="An ENOVIA document.")
+class Document:
+    uid: strawberry.ID
+    title: str | None
+    number: str | None
+    type: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+    checked_at: datetime = strawberry.field(description="When this came from ENOVIA.")
+    freshness: Freshness
+
+    @strawberry.field(
+        description=(
+            "The latest released revision (ENOVIA's revisions/latest); null when ENOVIA has "
+            "no released revision of this document."
+        )
+    )
+    async def latest_revision(self, info: Info) -> Revision | None:
+        loaded = await info.context.loaders.latest(self.uid)
+        return latest_or_none(self.uid, loaded)
+
+    @strawberry.field(description="One revision by its label; null with NOT_FOUND when missing.")
+    async def revision(self, info: Info, revision: str) -> Revision | None:
+        label = checked_revision(revision)
+        loaded = await info.context.loaders.revision(self.uid, label)
+        loaded.require(f"revision {label!r} of document {self.uid!r}")
+        return Revision.of(self.uid, loaded)
+
+    @classmethod
+    def of(cls, uid: str, loaded: Loaded[enovia.Document]) -> Document:
+        """The GraphQL document for `loaded`, or the NOT_FOUND/GONE error of its absence."""
+        value = loaded.require(f"document {uid!r}")
+        return cls(
+            uid=strawberry.ID(uid),
+            title=value.title,
+            number=value.number,
+            type=value.type,
+            created_at=value.created_at,
+            updated_at=value.updated_at,
+            checked_at=loaded.checked_at,
+            freshness=loaded.freshness,
+        )
+
+
+def latest_or_none(uid: str, loaded: Loaded[enovia.Revision]) -> Revision | None:
+    """ENOVIA's 404 on revisions/latest means "nothing released": null, not an error."""
+    if loaded.absence is Absence.NOT_FOUND:
+        return None
+    loaded.require(f"the latest revision of document {uid!r}")
+    return Revision.of(uid, loaded)

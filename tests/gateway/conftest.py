@@ -1,0 +1,122 @@
+"""The gateway over real HTTP against the simulator over real HTTP, each in its own thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from gateway.app import create_app
+from gateway.serving import serve_in_thread
+from gateway.settings import Settings, load_settings
+from gateway.simulator import SimulatorConfig, create_simulator_app
+
+SIM_CONFIG = SimulatorConfig(client_id="gateway-tests", client_secret="sim-secret-for-tests")
+
+
+class Simulator:
+    """The simulator's admin API (`/_sim/`), as the tests use it."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self._http = httpx.Client(base_url=base_url, timeout=10)
+
+    def stats(self) -> dict[str, Any]:
+        return self._http.get("/_sim/stats").raise_for_status().json()  # type: ignore[no-any-return]
+
+    def calls(self, template: str | None = None) -> int:
+        stats = self.stats()
+        if template is None:
+            return sum(
+                n for name, n in stats["calls"].items() if name.startswith("GET /api/v1/documents")
+            )
+        return int(stats["calls"].get(template, 0))
+
+    def reset(self) -> None:
+        self._http.post("/_sim/reset").raise_for_status()
+
+    def faults(self, **faults: Any) -> None:
+        self._http.post("/_sim/faults", json=faults).raise_for_status()
+
+    def add_revision(self, uid: str, **revision: Any) -> None:
+        from urllib.parse import quote
+
+        path = f"/_sim/documents/{quote(uid, safe='')}/revisions"
+        self._http.post(path, json=revision).raise_for_status()
+
+    def change_revision(self, uid: str, label: str, **changes: Any) -> None:
+        from urllib.parse import quote
+
+        path = f"/_sim/documents/{quote(uid, safe='')}/revisions/{quote(label, safe='')}"
+        self._http.patch(path, json=changes).raise_for_status()
+
+    def close(self) -> None:
+        self._http.close()
+
+
+@pytest.fixture(scope="session")
+def simulator_url() -> Iterator[str]:
+    with serve_in_thread(create_simulator_app(SIM_CONFIG)) as url:
+        yield url
+
+
+@pytest.fixture
+def sim(simulator_url: str) -> Iterator[Simulator]:
+    simulator = Simulator(simulator_url)
+    simulator.reset()
+    yield simulator
+    simulator.reset()
+    simulator.close()
+
+
+def settings_for(simulator_url: str, **overrides: Any) -> Settings:
+    """Settings that point at the simulator and ignore any `.env` of the developer's."""
+    values: dict[str, Any] = {
+        "enovia_base_url": simulator_url,
+        "enovia_client_id": SIM_CONFIG.client_id,
+        "enovia_client_secret": SIM_CONFIG.client_secret,
+        "enovia_timeout": 5.0,
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+async def no_sleep(seconds: float) -> None:
+    """Retries in tests do not really wait."""
+
+
+@dataclass
+class Gateway:
+    url: str
+
+    def query(self, query: str, **variables: Any) -> dict[str, Any]:
+        response = httpx.post(
+            f"{self.url}/graphql", json={"query": query, "variables": variables}, timeout=30
+        )
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+
+StartGateway = Callable[..., Gateway]
+
+
+@pytest.fixture
+def start_gateway(sim: Simulator) -> Iterator[StartGateway]:
+    """Start a gateway (several may run at once); all are stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(**overrides: Any) -> Gateway:
+            app = create_app(settings_for(sim.base_url, **overrides), sleep=no_sleep)
+            return Gateway(stack.enter_context(serve_in_thread(app)))
+
+        yield start
+
+
+@pytest.fixture
+def gateway(start_gateway: StartGateway) -> Gateway:
+    return start_gateway()

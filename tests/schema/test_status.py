@@ -1,0 +1,129 @@
+"""The status mapping and the actuality rule, exhaustively."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from schema.status import (
+    LABELS,
+    ActualityReason,
+    BusinessStatusCode,
+    actuality_reason,
+    business_status,
+    is_released_and_not_superseded,
+    needs_latest,
+    status_label,
+)
+
+
+@dataclass(frozen=True)
+class Rev:
+    revision: str
+    maturity_state: str
+    superseded_by: str | None = None
+
+
+SEED_TABLE = {
+    "Released": BusinessStatusCode.APPROVED_FOR_CONSTRUCTION,
+    "AFC": BusinessStatusCode.APPROVED_FOR_CONSTRUCTION,
+    "Accepted": BusinessStatusCode.ACCEPTED_BY_CUSTOMER,
+    "Approved": BusinessStatusCode.ACCEPTED_BY_CUSTOMER,
+    "Obsolete": BusinessStatusCode.CHANGES_INTRODUCED_GET_NEW,
+    "Superseded": BusinessStatusCode.CHANGES_INTRODUCED_GET_NEW,
+    "In Work": BusinessStatusCode.IN_WORK,
+    "Frozen": BusinessStatusCode.IN_WORK,
+}
+
+
+@pytest.mark.parametrize(("state", "code"), SEED_TABLE.items())
+def test_every_seed_state_maps_as_the_seed_says(state: str, code: BusinessStatusCode):
+    assert business_status(state) is code
+
+
+@pytest.mark.parametrize("state", ["", "Cancelled", "released", "RELEASED", " Released", "Draft"])
+def test_unknown_states_are_unknown_never_an_error(state: str):
+    assert business_status(state) is BusinessStatusCode.UNKNOWN
+
+
+@pytest.mark.parametrize("state", SEED_TABLE)
+@pytest.mark.parametrize("superseded_by", [None, "", "C"])
+def test_the_seeds_rule(state: str, superseded_by: str | None):
+    expected = state in {"Released", "AFC", "Accepted", "Approved"} and not superseded_by
+    assert is_released_and_not_superseded(Rev("B", state, superseded_by)) is expected
+    assert needs_latest(Rev("B", state, superseded_by)) is expected
+
+
+def test_labels_in_russian_and_english():
+    code = BusinessStatusCode.APPROVED_FOR_CONSTRUCTION
+    assert status_label(code, "ru") == "Утвержден для строительства"
+    assert status_label(code, "en") == "Approved for construction"
+    assert status_label(code, "en-GB") == "Approved for construction"
+    assert status_label(code, "RU") == "Утвержден для строительства"
+    assert status_label(code, "fr") is None
+    assert all(set(labels) == {"ru", "en"} for labels in LABELS.values())
+    assert set(LABELS) == set(BusinessStatusCode)
+
+
+@pytest.mark.parametrize("state", ["Released", "AFC", "Accepted", "Approved"])
+def test_current_needs_both_signals(state: str):
+    asked = Rev("B", state)
+    assert actuality_reason(asked, Rev("B", "Released")) is ActualityReason.CURRENT
+
+
+@pytest.mark.parametrize(
+    ("asked", "latest", "reason"),
+    [
+        # Released but superseded: the revision's own marker wins.
+        (Rev("A", "Released", "B"), Rev("B", "Released"), ActualityReason.SUPERSEDED),
+        (Rev("A", "Released", "B"), Rev("A", "Released"), ActualityReason.SUPERSEDED),
+        (Rev("A", "Superseded", "B"), Rev("B", "Released"), ActualityReason.SUPERSEDED),
+        (Rev("A", "Obsolete"), None, ActualityReason.SUPERSEDED),
+        (Rev("A", "Cancelled", "B"), Rev("B", "Released"), ActualityReason.SUPERSEDED),
+        # Released, not superseded, but ENOVIA's latest is another revision.
+        (Rev("A", "Released"), Rev("B", "Released"), ActualityReason.NEWER_REVISION_RELEASED),
+        (Rev("A", "AFC"), Rev("C", "Approved"), ActualityReason.NEWER_REVISION_RELEASED),
+        # No released revision at all, although this one says Released.
+        (Rev("A", "Released"), None, ActualityReason.NOT_RELEASED),
+        (Rev("B", "In Work"), Rev("A", "Released"), ActualityReason.NOT_RELEASED),
+        (Rev("B", "Frozen"), None, ActualityReason.NOT_RELEASED),
+        (Rev("A", "Cancelled"), Rev("B", "Released"), ActualityReason.UNKNOWN_STATE),
+        (Rev("A", "Cancelled"), Rev("A", "Cancelled"), ActualityReason.UNKNOWN_STATE),
+    ],
+)
+def test_disagreements_are_not_actual(asked: Rev, latest: Rev | None, reason: ActualityReason):
+    assert actuality_reason(asked, latest) is reason
+
+
+def test_missing_revision_or_document():
+    assert actuality_reason(None, None) is ActualityReason.REVISION_NOT_FOUND
+    assert actuality_reason(None, None, document_exists=False) is ActualityReason.DOCUMENT_NOT_FOUND
+
+
+def test_every_reason_is_reachable():
+    reached = {
+        actuality_reason(Rev("B", "Released"), Rev("B", "Released")),
+        actuality_reason(Rev("A", "Superseded", "B"), None),
+        actuality_reason(Rev("A", "Released"), Rev("B", "Released")),
+        actuality_reason(Rev("A", "In Work"), None),
+        actuality_reason(Rev("A", "Cancelled"), None),
+        actuality_reason(None, None),
+        actuality_reason(None, None, document_exists=False),
+    }
+    assert reached == set(ActualityReason)
+
+
+def test_only_current_is_actual_for_every_combination():
+    states = [*SEED_TABLE, "Cancelled"]
+    for state in states:
+        for superseded_by in (None, "Z"):
+            for latest in (None, Rev("A", "Released"), Rev("B", "Released")):
+                reason = actuality_reason(Rev("A", state, superseded_by), latest)
+                is_current = (
+                    state in {"Released", "AFC", "Accepted", "Approved"}
+                    and superseded_by is None
+                    and latest is not None
+                    and latest.revision == "A"
+                )
+                assert (reason is ActualityReason.CURRENT) is is_current

@@ -1,0 +1,84 @@
+"""The repository's own promises: the exported schema, the package names, the CLI basics."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import schema
+from gateway.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_schema_graphql_is_what_export_schema_prints(capsys):
+    assert main(["export-schema"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == (ROOT / "schema.graphql").read_text(encoding="utf-8"), (
+        "schema.graphql is out of date: run `make schema`"
+    )
+
+
+def test_the_contracts_fields_are_all_there():
+    sdl = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    for line in [
+        "document(uid: ID!): Document",
+        "documents(uids: [ID!]!): [Document]!",
+        "health: Health!",
+        'label(lang: String = "ru"): String!',
+        "enum Freshness {",
+        "scalar DateTime",
+        "latestRevision: Revision",
+        "revision(revision: String!): Revision",
+    ]:
+        assert line in sdl, line
+    assert "maxAge: Int" in sdl
+    for reason in [
+        "CURRENT",
+        "SUPERSEDED",
+        "NEWER_REVISION_RELEASED",
+        "NOT_RELEASED",
+        "UNKNOWN_STATE",
+        "REVISION_NOT_FOUND",
+        "DOCUMENT_NOT_FOUND",
+    ]:
+        assert f"  {reason}\n" in sdl
+
+
+def test_import_schema_is_this_repositorys_package():
+    # `schema` is also an unrelated PyPI project: it must never be the one imported.
+    assert Path(schema.__file__).resolve().is_relative_to(ROOT)
+
+
+def test_python_dash_m_gateway_runs_the_cli():
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "export-schema"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == (ROOT / "schema.graphql").read_text(encoding="utf-8")
+
+
+def test_a_malformed_setting_stops_with_one_line(monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ENOVIA_BASE_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ENOVIA_CLIENT_ID", "x")
+    monkeypatch.setenv("ENOVIA_CLIENT_SECRET", "y")
+    monkeypatch.setenv("GATEWAY_CACHE_TTL_DOCUMENT", "five minutes")
+    assert main(["check", "DOC-001", "A"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "GATEWAY_CACHE_TTL_DOCUMENT" in err
+    assert "Traceback" not in err
+
+
+def test_a_missing_setting_stops_with_one_line(monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ENOVIA_BASE_URL", raising=False)
+    assert main(["check", "DOC-001", "A"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == "enovia-gateway: ENOVIA_BASE_URL is not set (or run with --demo)"
