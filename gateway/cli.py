@@ -162,7 +162,9 @@ def _check(args: argparse.Namespace) -> int:
     from gateway.check import run_check
 
     with _demo_simulator(args.demo):
-        settings: Settings = load_settings(gateway_log_level="WARNING")
+        settings: Settings = load_settings(
+            gateway_log_level="WARNING", gateway_health_check_interval=0
+        )
         settings.require_enovia()
         return asyncio.run(run_check(settings, args.uid, args.revision, args.lang, args.max_age))
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 
+import structlog
+
 from gateway.enovia import EnoviaClient, EnoviaHealth
 from loaders import SingleFlight
+
+logger = structlog.get_logger("gateway.health")
 
 
 class HealthMonitor:
@@ -41,6 +46,17 @@ class HealthMonitor:
             assert self.last is not None
             return self.last
         return await self._flight.run("health", self._check_now)
+
+    async def keep_checking(self, interval: float) -> None:
+        """Check every `interval` seconds until cancelled, so that `enovia_health_check` and
+        the liveness endpoint stay current without anyone asking (the seed's alert fires on
+        `enovia_health_check == 0`)."""
+        while True:
+            try:
+                await self.check(force=True)
+            except Exception:  # a bug in a check must not end the checking
+                logger.exception("health.check_failed")
+            await asyncio.sleep(interval)
 
     async def _check_now(self) -> EnoviaHealth:
         result = await self._client.check_health()

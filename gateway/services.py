@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -51,6 +53,9 @@ async def open_services(
         ),
         counters=metrics,
     )
+    health = HealthMonitor(client)
+    interval = settings.gateway_health_check_interval
+    checking = asyncio.create_task(health.keep_checking(interval)) if interval > 0 else None
     try:
         yield Services(
             settings=settings,
@@ -59,8 +64,12 @@ async def open_services(
             auth=auth,
             cache=cache,
             store=store,
-            health=HealthMonitor(client),
+            health=health,
         )
     finally:
+        if checking is not None:
+            checking.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await checking
         await client.aclose()
         await cache.close()

@@ -64,6 +64,9 @@ class Settings(BaseSettings):
     gateway_max_batch: Annotated[int, Field(ge=1, le=10_000)] = 100
     gateway_graphiql: bool = True
 
+    # Health: ENOVIA is checked this often in the background (seconds; 0: only when asked).
+    gateway_health_check_interval: NonNegativeSeconds = 30.0
+
     # Logs.
     gateway_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     gateway_log_format: Literal["console", "json"] = "console"

@@ -18,8 +18,16 @@ class OperationMetrics(SchemaExtension):
         if services is None:
             return
         result = self.execution_context.result
-        errors = getattr(result, "errors", None)
-        outcome = "ok" if not errors else ("partial" if getattr(result, "data", None) else "error")
+        outcome = _outcome(getattr(result, "data", None), getattr(result, "errors", None))
         services.metrics.graphql_request(
             self.execution_context.operation_name, outcome, time.perf_counter() - started
         )
+
+
+def _outcome(data: object, errors: object) -> str:
+    """ok: no errors; partial: errors, and some field answered; error: nothing answered."""
+    if not errors:
+        return "ok"
+    if isinstance(data, dict) and any(value is not None for value in data.values()):
+        return "partial"
+    return "error"

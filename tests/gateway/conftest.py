@@ -80,6 +80,8 @@ def settings_for(simulator_url: str, **overrides: Any) -> Settings:
         "enovia_client_id": SIM_CONFIG.client_id,
         "enovia_client_secret": SIM_CONFIG.client_secret,
         "enovia_timeout": 5.0,
+        # No background health checks unless a test asks: they would add to the counted calls.
+        "gateway_health_check_interval": 0,
         "_env_file": None,
     }
     values.update(overrides)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 
 from gateway.simulator import DOC_SUPERSEDED_THEN_RELEASED
@@ -71,3 +73,51 @@ def test_metrics_use_templates_never_identifiers(gateway: Gateway):
     assert 'gateway_cache_hits_total{freshness="CACHED",kind="document"} 1.0' in text
     assert 'gateway_cache_misses_total{kind="document"} 1.0' in text
     assert DOC_SUPERSEDED_THEN_RELEASED not in text
+
+
+def test_graphql_requests_are_counted_by_operation_and_outcome(gateway: Gateway):
+    gateway.query('query Card { document(uid: "DOC-001") { uid } }')
+    gateway.query('query Card { document(uid: "DOC-MISSING") { uid } }')
+    gateway.query('{ a: document(uid: "DOC-001") { uid } b: document(uid: "DOC-MISSING") { uid } }')
+    for n in range(3):
+        gateway.query(f"query Q{n}x{'y' * 70} {{ health {{ enovia }} }}")  # too long a name
+    text = httpx.get(f"{gateway.url}/metrics").text
+    assert 'graphql_requests_total{operation="Card",outcome="ok"} 1.0' in text
+    assert 'graphql_requests_total{operation="Card",outcome="error"} 1.0' in text
+    assert 'graphql_requests_total{operation="anonymous",outcome="partial"} 1.0' in text
+    assert 'graphql_requests_total{operation="other",outcome="ok"} 3.0' in text
+    assert 'graphql_request_duration_seconds_count{operation="Card"} 2.0' in text
+
+
+def test_operation_names_are_bounded():
+    from gateway.metrics import OperationNames
+
+    names = OperationNames(limit=2)
+    assert [names.label(n) for n in ["A", "B", "C", "A", None, "bad name"]] == [
+        "A",
+        "B",
+        "other",
+        "A",
+        "anonymous",
+        "other",
+    ]
+
+
+def test_request_ids_are_returned(gateway: Gateway):
+    given = httpx.post(
+        f"{gateway.url}/graphql",
+        json={"query": "{ health { enovia } }"},
+        headers={"X-Request-ID": "abc-123"},
+    )
+    assert given.headers["x-request-id"] == "abc-123"
+    hostile = httpx.get(f"{gateway.url}/api/v1/health", headers={"X-Request-ID": "a b\tc" * 50})
+    assert len(hostile.headers["x-request-id"]) == 32
+
+
+def test_enovia_health_is_checked_in_the_background(start_gateway: StartGateway):
+    gateway = start_gateway(gateway_health_check_interval=0.05)
+    deadline = time.monotonic() + 10
+    while "enovia_health_check 1.0" not in httpx.get(f"{gateway.url}/metrics").text:
+        assert time.monotonic() < deadline, "no background health check happened"
+        time.sleep(0.02)  # waiting for the background task
+    assert httpx.get(f"{gateway.url}/api/v1/health").json()["enovia"] == "healthy"

