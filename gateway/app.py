@@ -9,17 +9,19 @@ from typing import TypedDict
 import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from gateway import http_routes
+from gateway.body_limit import BodySizeLimitMiddleware
 from gateway.enovia._retry import Sleep
 from gateway.graphiql import ASSETS_DIR
 from gateway.graphql_app import GatewayGraphQL
 from gateway.request_id import RequestIdMiddleware
 from gateway.services import Services, open_services
 from gateway.settings import Settings
-from schema import create_schema
+from schema import QueryLimits, create_schema
 
 
 class State(TypedDict):
@@ -45,10 +47,18 @@ def create_app(
         ) as services:
             yield {"services": services}
 
+    limits = QueryLimits(
+        max_depth=settings.gateway_max_depth,
+        max_aliases=settings.gateway_max_aliases,
+        max_tokens=settings.gateway_max_tokens,
+        max_cost=settings.gateway_max_cost,
+        max_batch=settings.gateway_max_batch,
+    )
     graphql = GatewayGraphQL(
-        create_schema(),
+        create_schema(limits, introspection=settings.gateway_introspection),
         graphql_ide="graphiql" if settings.gateway_graphiql else None,
         allow_queries_via_get=True,
+        request_timeout=settings.gateway_request_timeout,
     )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -57,4 +67,18 @@ def create_app(
         Route("/api/v1/health/detailed", http_routes.health_detailed, methods=["GET"]),
         Route("/metrics", http_routes.metrics, methods=["GET"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(RequestIdMiddleware)])
+    middleware = [
+        Middleware(RequestIdMiddleware),
+        Middleware(BodySizeLimitMiddleware, max_bytes=settings.gateway_max_body_bytes),
+    ]
+    if settings.gateway_cors_origins:
+        cors = Middleware(
+            CORSMiddleware,
+            allow_origins=settings.gateway_cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID"],
+            max_age=600,
+        )
+        middleware.insert(0, cors)  # outermost: preflights are answered before anything else
+    return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)

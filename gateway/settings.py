@@ -17,7 +17,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PositiveSeconds = Annotated[float, Field(gt=0)]
 NonNegativeSeconds = Annotated[float, Field(ge=0)]
@@ -60,9 +60,30 @@ class Settings(BaseSettings):
     gateway_cache_max_stale: NonNegativeSeconds = 86_400.0
     gateway_actuality_max_age: Annotated[int, Field(ge=0)] = 0
 
-    # GraphQL.
+    # GraphQL, and the limits every query is checked against before any ENOVIA call.
     gateway_max_batch: Annotated[int, Field(ge=1, le=10_000)] = 100
+    gateway_max_depth: Annotated[int, Field(ge=2)] = 10
+    gateway_max_aliases: Annotated[int, Field(ge=0)] = 20
+    gateway_max_tokens: Annotated[int, Field(ge=50)] = 2000
+    gateway_max_cost: Annotated[int, Field(ge=1)] = 250
+    gateway_max_body_bytes: Annotated[int, Field(ge=1024)] = 65_536
+    gateway_request_timeout: PositiveSeconds = 15.0
     gateway_graphiql: bool = True
+    gateway_introspection: bool = True
+
+    # Who may call, from where, how often.
+    gateway_auth_mode: Literal["none", "api-key", "jwt"] = "none"
+    gateway_api_keys: SecretStr | None = None
+    gateway_api_keys_file: Path | None = None
+    gateway_jwt_jwks_url: AnyHttpUrl | None = None
+    gateway_jwt_issuer: str | None = None
+    gateway_jwt_audience: str | None = None
+    gateway_jwt_algorithms: Annotated[list[str], NoDecode] = ["RS256", "ES256"]
+    gateway_jwt_leeway: NonNegativeSeconds = 30.0
+    gateway_protect_operations: bool = True
+    gateway_rate_limit: NonNegativeSeconds = 0.0
+    gateway_rate_burst: Annotated[int, Field(ge=1)] = 20
+    gateway_cors_origins: Annotated[list[str], NoDecode] = []
 
     # Health: ENOVIA is checked this often in the background (seconds; 0: only when asked).
     gateway_health_check_interval: NonNegativeSeconds = 30.0
@@ -78,17 +99,58 @@ class Settings(BaseSettings):
             raise ValueError("must start with memory://, redis:// or rediss://")
         return value
 
+    @field_validator("gateway_cors_origins", "gateway_jwt_algorithms", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("gateway_jwt_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        allowed = {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"}
+        refused = [name for name in value if name not in allowed]
+        if refused or not value:
+            raise ValueError(
+                f"only asymmetric algorithms are accepted ({', '.join(sorted(allowed))})"
+            )
+        return value
+
     @field_validator("gateway_log_level", mode="before")
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _secret_file_exists(self) -> Settings:
-        path = self.enovia_client_secret_file
-        if path is not None and not path.is_file():
-            raise ValueError(f"ENOVIA_CLIENT_SECRET_FILE: {path} is not a readable file")
+    def _files_exist(self) -> Settings:
+        for name in ("enovia_client_secret_file", "gateway_api_keys_file"):
+            path = getattr(self, name)
+            if path is not None and not path.is_file():
+                raise ValueError(f"{name.upper()}: {path} is not a readable file")
         return self
+
+    @model_validator(mode="after")
+    def _auth_is_complete(self) -> Settings:
+        if self.gateway_auth_mode == "api-key" and not self.api_keys():
+            raise ValueError(
+                "GATEWAY_AUTH_MODE=api-key needs GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE"
+            )
+        if self.gateway_auth_mode == "jwt" and self.gateway_jwt_jwks_url is None:
+            raise ValueError("GATEWAY_AUTH_MODE=jwt needs GATEWAY_JWT_JWKS_URL")
+        return self
+
+    def api_keys(self) -> frozenset[str]:
+        """The API keys of GATEWAY_API_KEYS (comma-separated) and GATEWAY_API_KEYS_FILE (one
+        per line; blank lines and # comments skipped)."""
+        keys: set[str] = set()
+        if self.gateway_api_keys is not None:
+            keys.update(self.gateway_api_keys.get_secret_value().split(","))
+        if self.gateway_api_keys_file is not None:
+            for line in self.gateway_api_keys_file.read_text(encoding="utf-8").splitlines():
+                if not line.lstrip().startswith("#"):
+                    keys.add(line)
+        return frozenset(key.strip() for key in keys if key.strip())
 
     def require_enovia(self) -> None:
         """Raise `SettingsError` unless the settings needed to reach ENOVIA are all there."""

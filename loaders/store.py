@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from datetime import UTC, datetime
 from enum import Enum
 from typing import Protocol, TypeVar
 
-from gateway.enovia import Gone, NotFound, UpstreamUnavailable
+from gateway.enovia import Gone, NotFound, UpstreamUnavailable, time_left
 from loaders.cache import Cache, CacheEntry, Model
 from loaders.loaded import Absence, Freshness, Loaded
 from loaders.single_flight import SingleFlight
@@ -89,8 +90,8 @@ class ResourceStore:
                 return _loaded(entry, Freshness.CACHED)
         self._count(kind, None)
         try:
-            fetched = await self._flights.run(
-                cache_key, lambda: self._fetch(kind, cache_key, fetch)
+            fetched = await _within_deadline(
+                self._flights.run(cache_key, lambda: self._fetch(kind, cache_key, fetch))
             )
         except UpstreamUnavailable:
             if entry is None or entry.value is None:
@@ -126,6 +127,19 @@ class ResourceStore:
     def _count(self, kind: Kind, freshness: Freshness | None) -> None:
         if self._counters is not None:
             self._counters.cache_lookup(kind.value, None if freshness is None else freshness.value)
+
+
+async def _within_deadline(shared: Awaitable[CacheEntry]) -> CacheEntry:
+    """`shared`, or `UpstreamUnavailable` when the request's deadline passes first (so that a
+    stale entry can still answer). The fetch goes on, for the cache and the other callers."""
+    left = time_left()
+    if left is None:
+        return await shared
+    try:
+        async with asyncio.timeout(left):
+            return await shared
+    except TimeoutError:
+        raise UpstreamUnavailable("ENOVIA did not answer within the request's deadline") from None
 
 
 def _loaded(entry: CacheEntry, freshness: Freshness) -> Loaded[M]:

@@ -9,11 +9,12 @@ from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from schema.context import Context, Info
-from schema.errors import MaskUnexpectedErrors
+from schema.errors import MaskUnexpectedErrors, NoIntrospection, assign_code
+from schema.limits import QueryLimits, QueryLimitsExtension, validation_rules
 from schema.observability import OperationMetrics
 from schema.query import Query
 
-__all__ = ["Context", "Info", "create_schema", "export_sdl"]
+__all__ = ["Context", "Info", "QueryLimits", "create_schema", "export_sdl"]
 
 logger = structlog.get_logger("gateway.graphql")
 
@@ -22,9 +23,10 @@ class GatewaySchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        # Errors are answers here (NOT_FOUND, BAD_USER_INPUT...), not incidents: one line
-        # each, no traceback. Unexpected exceptions were logged in full when masked.
         for error in errors:
+            assign_code(error)
+            # Errors are answers here (NOT_FOUND, BAD_USER_INPUT...), not incidents: one line
+            # each, no traceback. Unexpected exceptions are logged in full when masked.
             logger.info(
                 "graphql.error",
                 code=(error.extensions or {}).get("code"),
@@ -33,11 +35,19 @@ class GatewaySchema(strawberry.Schema):
             )
 
 
-def create_schema() -> strawberry.Schema:
-    """A new schema object; parse and validation results of repeated queries are cached."""
+def create_schema(
+    limits: QueryLimits | None = None, *, introspection: bool = True
+) -> strawberry.Schema:
+    """A new schema object. Every query is checked against `limits` before it runs; parse and
+    validation results of repeated queries are cached."""
+    limits = limits or QueryLimits()
+    rules = validation_rules(limits)
+    if not introspection:
+        rules = (*rules, NoIntrospection)
     return GatewaySchema(
         query=Query,
         extensions=[
+            lambda: QueryLimitsExtension(limits, rules),
             lambda: ParserCache(maxsize=1024),
             lambda: ValidationCache(maxsize=1024),
             MaskUnexpectedErrors,

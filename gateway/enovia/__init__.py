@@ -2,6 +2,7 @@
 
 from gateway.enovia._auth import ClientCredentialsAuth, TokenAuthMethod
 from gateway.enovia._client import DOCUMENT, HEALTH, LATEST, REVISION, CallObserver, EnoviaClient
+from gateway.enovia._deadline import deadline_after, time_left
 from gateway.enovia._errors import (
     EnoviaError,
     Forbidden,
@@ -42,6 +43,8 @@ __all__ = [
     "UpstreamBadResponse",
     "UpstreamUnavailable",
     "create_enovia_client",
+    "deadline_after",
     "path_segment",
     "revision_segment",
+    "time_left",
 ]

@@ -10,6 +10,7 @@ from typing import Protocol
 import httpx
 import structlog
 
+from gateway.enovia._deadline import time_left
 from gateway.enovia._errors import (
     EnoviaError,
     Forbidden,
@@ -94,8 +95,22 @@ class EnoviaClient:
     async def _get_once(self, endpoint: str, path: str) -> bytes:
         started = time.perf_counter()
         status = "error"
+        left = time_left()
         try:
-            response = await self._http.get(path)
+            if left is None:
+                response = await self._http.get(path)
+            else:
+                # The attempt gets what is left of the request's deadline, at most.
+                timeout = self._http.timeout
+                response = await self._http.get(
+                    path,
+                    timeout=httpx.Timeout(
+                        connect=_cut(timeout.connect, left),
+                        read=_cut(timeout.read, left),
+                        write=_cut(timeout.write, left),
+                        pool=_cut(timeout.pool, left),
+                    ),
+                )
             status = str(response.status_code)
         except httpx.TimeoutException:
             status = "timeout"
@@ -157,6 +172,10 @@ def _retry_after(response: httpx.Response) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - _now()).total_seconds())
+
+
+def _cut(configured: float | None, left: float) -> float:
+    return left if configured is None else min(configured, left)
 
 
 def _now() -> datetime:

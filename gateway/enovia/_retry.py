@@ -11,16 +11,19 @@ from tenacity import (
     AsyncRetrying,
     RetryCallState,
     retry_if_exception_type,
-    stop_after_attempt,
     wait_random_exponential,
 )
 
+from gateway.enovia._deadline import time_left
 from gateway.enovia._errors import UpstreamUnavailable
 
 T = TypeVar("T")
 P = ParamSpec("P")
 
 Sleep = Callable[[float], Awaitable[None]]
+
+#: The least time worth starting another attempt with.
+MIN_ATTEMPT_SECONDS = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,8 @@ class RetryPolicy:
 
     `attempts` counts the first try. Between tries: exponential backoff with jitter from
     `backoff_initial` up to `backoff_max` seconds, or ENOVIA's Retry-After when it sent one,
-    capped at `retry_after_max`. `sleep` is injected so tests never really wait.
+    capped at `retry_after_max`. Within a request deadline (`deadline_after`) no retry starts
+    that would wait past it. `sleep` is injected so tests never really wait.
     """
 
     attempts: int = 3
@@ -38,17 +42,40 @@ class RetryPolicy:
     retry_after_max: float = 5.0
     sleep: Sleep = field(default=asyncio.sleep)
 
+    def stop_before_next(self, state: RetryCallState) -> bool:
+        """Stop when the attempts are spent, or when even the shortest allowed wait would leave
+        less than `MIN_ATTEMPT_SECONDS` of the request's deadline: a retry that cannot finish
+        in time is not started (and a Retry-After is never cut short)."""
+        if state.attempt_number >= self.attempts:
+            return True
+        left = time_left()
+        if left is None:
+            return False
+        retry_after = self._retry_after(state)
+        shortest = retry_after if retry_after is not None else self.backoff_initial
+        return left - shortest < MIN_ATTEMPT_SECONDS
+
     def wait_before_next(self, state: RetryCallState) -> float:
-        outcome = state.outcome
-        error = outcome.exception() if outcome is not None else None
-        if isinstance(error, UpstreamUnavailable) and error.retry_after is not None:
-            return max(0.0, min(error.retry_after, self.retry_after_max))
+        retry_after = self._retry_after(state)
+        if retry_after is not None:
+            return retry_after
         # "Full jitter" between the initial wait and the doubling bound, so that replicas
         # retrying together spread out instead of arriving at ENOVIA in waves.
         backoff = wait_random_exponential(
             multiplier=self.backoff_initial, min=self.backoff_initial, max=self.backoff_max
         )
-        return float(backoff(state))
+        wait = float(backoff(state))
+        left = time_left()
+        if left is not None:
+            wait = min(wait, max(0.0, left - MIN_ATTEMPT_SECONDS))
+        return wait
+
+    def _retry_after(self, state: RetryCallState) -> float | None:
+        outcome = state.outcome
+        error = outcome.exception() if outcome is not None else None
+        if isinstance(error, UpstreamUnavailable) and error.retry_after is not None:
+            return max(0.0, min(error.retry_after, self.retry_after_max))
+        return None
 
     async def call(
         self, attempt: Callable[P, Awaitable[T]], *args: P.args, **kwargs: P.kwargs
@@ -56,7 +83,7 @@ class RetryPolicy:
         """Await `attempt(*args, **kwargs)` until it succeeds, fails for good, or the
         attempts are spent. `attempt` must be a coroutine function."""
         retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts),
+            stop=self.stop_before_next,
             wait=self.wait_before_next,
             retry=retry_if_exception_type(UpstreamUnavailable),
             sleep=self.sleep,
