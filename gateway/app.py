@@ -14,6 +14,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from gateway import http_routes
+from gateway.auth import AuthConfig, AuthMiddleware
 from gateway.body_limit import BodySizeLimitMiddleware
 from gateway.enovia._retry import Sleep
 from gateway.graphiql import ASSETS_DIR
@@ -69,6 +70,7 @@ def create_app(
     ]
     middleware = [
         Middleware(RequestIdMiddleware),
+        Middleware(AuthMiddleware, config=auth_config(settings)),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.gateway_max_body_bytes),
     ]
     if settings.gateway_cors_origins:
@@ -82,3 +84,19 @@ def create_app(
         )
         middleware.insert(0, cors)  # outermost: preflights are answered before anything else
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
+
+
+def auth_config(settings: Settings) -> AuthConfig:
+    """The client authentication and rate limiting the settings ask for."""
+    return AuthConfig(
+        mode=settings.gateway_auth_mode,
+        api_keys=settings.api_keys(),
+        jwks_url=str(settings.gateway_jwt_jwks_url) if settings.gateway_jwt_jwks_url else None,
+        issuer=settings.gateway_jwt_issuer,
+        audience=settings.gateway_jwt_audience,
+        algorithms=tuple(settings.gateway_jwt_algorithms),
+        leeway=settings.gateway_jwt_leeway,
+        protect_operations=settings.gateway_protect_operations,
+        rate_limit_per_second=settings.gateway_rate_limit,
+        rate_limit_burst=settings.gateway_rate_burst,
+    )

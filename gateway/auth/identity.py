@@ -1,0 +1,31 @@
+"""`Identity`: who is calling, as the middleware established it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Literal
+
+__all__ = ["Identity", "IdentityKind"]
+
+IdentityKind = Literal["anonymous", "api-key", "jwt"]
+
+_NO_CLAIMS: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The caller of one request, in `scope["state"]["identity"]` (`request.state.identity`).
+
+    - `anonymous`: authentication is off; `id` is the client's address.
+    - `api-key`: `id` is a stable, non-reversible id of the key (never the key).
+    - `jwt`: `id` is the token's `sub`; `claims` are its verified claims (read-only).
+
+    `id` is what rate limiting counts and what the logs carry as `client_id`. The claims are
+    left out of `repr` (they may hold personal data) and out of equality.
+    """
+
+    kind: IdentityKind
+    id: str
+    claims: Mapping[str, Any] = field(default_factory=lambda: _NO_CLAIMS, repr=False, compare=False)

@@ -1,0 +1,233 @@
+"""`AuthMiddleware`: client authentication, then per-client rate limiting, as pure ASGI."""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import structlog
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gateway.auth.api_keys import ApiKeyVerifier
+from gateway.auth.config import AuthConfig
+from gateway.auth.errors import AuthenticationFailed
+from gateway.auth.identity import Identity
+from gateway.auth.jwks import Clock, HttpClientFactory, default_http_client
+from gateway.auth.jwt import JwtVerifier
+from gateway.auth.paths import Access, classify
+from gateway.auth.rate_limit import RateLimiter
+from gateway.errors import ErrorCode
+
+__all__ = ["AuthMiddleware"]
+
+logger = structlog.get_logger("gateway.auth")
+
+_AUTHORIZATION = b"authorization"
+_API_KEY = b"x-api-key"
+# RFC 6750, section 3.1: the error is named only when a token was given and found bad.
+_CHALLENGE = b"Bearer"
+_CHALLENGE_INVALID = b'Bearer error="invalid_token"'
+# WebSocket close code for "policy violation": the handshake is refused.
+_WS_POLICY_VIOLATION = 1008
+
+
+class AuthMiddleware:
+    """Pure ASGI middleware: authenticates the caller, then applies the rate limit.
+
+    Which requests it applies to is `gateway.auth.paths.classify`: guarded requests are
+    authenticated per `config.mode` and, when `config.rate_limit_per_second > 0`, counted
+    against the caller's token bucket; open ones and others go straight to the app.
+
+    A guarded request that passes gets `scope["state"]["identity"]` (an `Identity`) and
+    runs with `client_id` bound in structlog's context. One that fails is answered here:
+    - 401 `UNAUTHENTICATED` with `WWW-Authenticate: Bearer` (plus `error="invalid_token"`
+      when the credentials given were bad), no data;
+    - 429 `RATE_LIMITED` with `Retry-After` (whole seconds, at least 1).
+    The body is a GraphQL error document, `{"errors": [{"message", "extensions": {"code"}}]}`.
+    A WebSocket handshake on a guarded path that fails is closed with code 1008.
+
+    Credentials: in `api-key` mode `Authorization: Bearer <key>` or `X-API-Key: <key>`; in
+    `jwt` mode `Authorization: Bearer <token>`. Neither a key nor a token is ever logged or
+    echoed.
+
+    In `jwt` mode the middleware fetches the JWKS with a client from `http_client_factory`;
+    it closes it when the app's lifespan shuts down, or on `aclose()`. A `jwt_verifier` may
+    be passed instead, and is then the caller's to close. `clock` (monotonic seconds) drives
+    the JWKS cache and the rate limiter; tests inject one.
+    """
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        config: AuthConfig,
+        *,
+        http_client_factory: HttpClientFactory = default_http_client,
+        clock: Clock = time.monotonic,
+        jwt_verifier: JwtVerifier | None = None,
+    ) -> None:
+        self.app = app
+        self.config = config
+        self._api_keys = ApiKeyVerifier(config.api_keys) if config.mode == "api-key" else None
+        self._jwt: JwtVerifier | None = None
+        self._owns_jwt = False
+        if config.mode == "jwt":
+            self._owns_jwt = jwt_verifier is None
+            self._jwt = jwt_verifier or JwtVerifier(
+                config, http_client_factory=http_client_factory, clock=clock
+            )
+        self._limiter = (
+            RateLimiter(config.rate_limit_per_second, config.rate_limit_burst, clock=clock)
+            if config.rate_limited
+            else None
+        )
+
+    def __repr__(self) -> str:
+        return f"AuthMiddleware({self.config!r})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
+            return
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        if classify(scope, protect_operations=self.config.protect_operations) is not Access.GUARDED:
+            await self.app(scope, receive, send)
+            return
+        try:
+            identity = await self._authenticate(scope)
+        except AuthenticationFailed as failure:
+            logger.info("auth.refused", path=scope["path"], reason=failure.message)
+            challenge = _CHALLENGE_INVALID if failure.invalid_token else _CHALLENGE
+            await _refuse(
+                scope,
+                send,
+                401,
+                ErrorCode.UNAUTHENTICATED,
+                failure.message,
+                [(b"www-authenticate", challenge), (b"cache-control", b"no-store")],
+            )
+            return
+        with structlog.contextvars.bound_contextvars(client_id=identity.id):
+            if self._limiter is not None:
+                wait = self._limiter.acquire((identity.kind, identity.id))
+                if wait > 0:
+                    retry_after = max(1, math.ceil(wait))
+                    logger.info("auth.rate_limited", path=scope["path"], retry_after=retry_after)
+                    message = (
+                        f"too many requests: at most {self.config.rate_limit_burst} at once "
+                        f"and {self.config.rate_limit_per_second:g} per second; "
+                        f"retry in {retry_after} s"
+                    )
+                    headers = [(b"retry-after", str(retry_after).encode("ascii"))]
+                    await _refuse(scope, send, 429, ErrorCode.RATE_LIMITED, message, headers)
+                    return
+            scope.setdefault("state", {})["identity"] = identity
+            await self.app(scope, receive, send)
+
+    async def aclose(self) -> None:
+        """Close the JWKS client this middleware made (not a `jwt_verifier` passed in).
+        Called on lifespan shutdown; idempotent."""
+        if self._jwt is not None and self._owns_jwt:
+            await self._jwt.aclose()
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_after_closing(message: Message) -> None:
+            # The app has shut down: close our client before telling the server so.
+            if message["type"] in ("lifespan.shutdown.complete", "lifespan.shutdown.failed"):
+                await self.aclose()
+            await send(message)
+
+        await self.app(scope, receive, send_after_closing)
+
+    async def _authenticate(self, scope: Scope) -> Identity:
+        if self._api_keys is not None:
+            return self._api_keys.verify(_api_key(scope))
+        if self._jwt is not None:
+            token = _bearer_token(scope)
+            if token is None:
+                raise AuthenticationFailed(
+                    "missing credentials: send 'Authorization: Bearer <token>'",
+                    invalid_token=False,
+                )
+            return await self._jwt.verify(token.decode("latin-1"))
+        client = scope.get("client")
+        return Identity(kind="anonymous", id=str(client[0]) if client else "unknown")
+
+
+def _headers(scope: Scope, name: bytes) -> list[bytes]:
+    return [value for key, value in scope["headers"] if key == name]
+
+
+def _bearer_token(scope: Scope) -> bytes | None:
+    """The credentials of `Authorization: Bearer <credentials>` (None when there is no such
+    header; b"" when it is empty). Two Authorization headers are refused: which one a proxy
+    and the gateway each read could differ."""
+    values = _headers(scope, _AUTHORIZATION)
+    if not values:
+        return None
+    if len(values) > 1:
+        raise AuthenticationFailed("more than one Authorization header")
+    scheme, _, credentials = values[0].strip().partition(b" ")
+    if scheme.lower() != b"bearer":
+        return None
+    token = credentials.strip()
+    if not token:
+        raise AuthenticationFailed("empty credentials", invalid_token=False)
+    return token
+
+
+def _api_key(scope: Scope) -> bytes:
+    """The API key of `Authorization: Bearer <key>`, else of `X-API-Key: <key>`."""
+    key = _bearer_token(scope)
+    if key is not None:
+        return key
+    values = _headers(scope, _API_KEY)
+    if len(values) > 1:
+        raise AuthenticationFailed("more than one X-API-Key header")
+    if values and values[0].strip():
+        return values[0].strip()
+    if values:
+        raise AuthenticationFailed("empty credentials", invalid_token=False)
+    if _headers(scope, _AUTHORIZATION):
+        raise AuthenticationFailed(
+            "unsupported authorization scheme: send 'Authorization: Bearer <key>'",
+            invalid_token=False,
+        )
+    raise AuthenticationFailed(
+        "missing credentials: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+        invalid_token=False,
+    )
+
+
+async def _refuse(
+    scope: Scope,
+    send: Send,
+    status: int,
+    code: ErrorCode,
+    message: str,
+    headers: list[tuple[bytes, bytes]],
+) -> None:
+    """Answer with a GraphQL error document and no `data` (nothing was executed), or close a
+    WebSocket handshake."""
+    if scope["type"] == "websocket":
+        await send({"type": "websocket.close", "code": _WS_POLICY_VIOLATION, "reason": ""})
+        return
+    body = json.dumps(
+        {"errors": [{"message": message, "extensions": {"code": code.value}}]},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode("ascii")),
+                *headers,
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,73 @@
+"""Which requests authentication applies to, by path and method."""
+
+from __future__ import annotations
+
+from enum import Enum
+from urllib.parse import parse_qsl
+
+from starlette.types import Scope
+
+__all__ = ["GRAPHQL_PATH", "LIVENESS_PATH", "OPERATIONS_PATHS", "Access", "classify"]
+
+GRAPHQL_PATH = "/graphql"
+GRAPHIQL_ASSETS = "/graphql/assets"
+LIVENESS_PATH = "/api/v1/health"
+OPERATIONS_PATHS = frozenset({"/metrics", "/api/v1/health/detailed"})
+
+
+class Access(Enum):
+    #: Holds no data: served to anyone, never rate limited.
+    OPEN = "open"
+    #: Authenticated (unless the mode is `none`), then rate limited.
+    GUARDED = "guarded"
+    #: Not one of the gateway's paths: left to the app (which answers 404 or a redirect).
+    PASS = "pass"
+
+
+def classify(scope: Scope, *, protect_operations: bool) -> Access:
+    """How a request is treated:
+
+    - `/api/v1/health` (liveness): open.
+    - `/graphql`: guarded, except a GET/HEAD without a `query` parameter (the GraphiQL page,
+      or Strawberry's "no query" answer: no data either way) and an OPTIONS (a CORS preflight
+      carries no credentials); `/graphql/assets/...`: open.
+    - `/metrics`, `/api/v1/health/detailed`: guarded when `protect_operations`, else open.
+    - anything else: pass.
+
+    The path is matched the way Starlette's router matches it (decoded, without the
+    `root_path`), so that what is guarded here is exactly what the routes serve.
+    """
+    path = _route_path(scope)
+    if path == GRAPHQL_PATH:
+        method = scope.get("method", "GET")
+        if scope["type"] == "http" and method == "OPTIONS":
+            return Access.OPEN
+        if scope["type"] == "http" and method in ("GET", "HEAD") and not _has_query(scope):
+            return Access.OPEN
+        return Access.GUARDED
+    if path == GRAPHIQL_ASSETS or path.startswith(GRAPHIQL_ASSETS + "/"):
+        return Access.OPEN
+    if path == LIVENESS_PATH:
+        return Access.OPEN
+    if path in OPERATIONS_PATHS:
+        return Access.GUARDED if protect_operations else Access.OPEN
+    return Access.PASS
+
+
+def _has_query(scope: Scope) -> bool:
+    # Parsed as Starlette parses it for Strawberry (blank values kept, percent-decoded), so
+    # that `?query`, `?query=` and `?q%75ery=...` count: Strawberry executes all of them.
+    raw: bytes = scope.get("query_string", b"")
+    pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
+    return any(name == "query" for name, _ in pairs)
+
+
+def _route_path(scope: Scope) -> str:
+    # Starlette's `get_route_path` (private there): the path without the app's mount point.
+    path: str = scope["path"]
+    root_path: str = scope.get("root_path", "")
+    if not root_path or not path.startswith(root_path):
+        return path
+    if path == root_path:
+        return ""
+    return path[len(root_path) :] if path[len(root_path)] == "/" else path
