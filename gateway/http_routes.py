@@ -27,6 +27,7 @@ async def health(request: Request) -> Response:
             "enovia": last.enovia if last else "unknown",
             "last_check": last.last_check.isoformat() if last else None,
             "error": last.error if last else None,
+            "circuit": _circuit_state(services),
             "version": gateway.__version__,
         }
     )
@@ -37,18 +38,31 @@ async def health_detailed(request: Request) -> Response:
     services: Services = request.state.services
     result = await services.health.check(force=True)
     healthy = result.enovia == "healthy"
+    cache = services.cache.describe()
+    if not healthy:
+        status = "unavailable"
+    elif cache.get("healthy") is False:
+        status = "degraded"  # answering from ENOVIA and the local cache while Redis is away
+    else:
+        status = "ok"
     return _json(
         {
-            "status": "ok" if healthy else "unavailable",
+            "status": status,
             "enovia": result.enovia,
             "last_check": result.last_check.isoformat(),
             "error": result.error,
             "token": services.auth.token_state,
-            "cache": services.cache.describe(),
+            "circuit": _circuit_state(services),
+            "cache": cache,
             "version": gateway.__version__,
         },
         200 if healthy else 503,
     )
+
+
+def _circuit_state(services: Services) -> str:
+    circuit = services.client.circuit
+    return "none" if circuit is None else circuit.state.value
 
 
 async def metrics(request: Request) -> Response:

@@ -13,6 +13,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 __all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
 
+_CIRCUIT_VALUES = {"closed": 0, "half_open": 1, "open": 2}
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 
 
@@ -69,6 +70,17 @@ class Metrics:
             "1 when the last ENOVIA health check succeeded, 0 when it failed.",
             registry=self.registry,
         )
+        self.enovia_circuit = Gauge(
+            "enovia_circuit_state",
+            "The ENOVIA circuit breaker: 0 closed, 1 half-open, 2 open.",
+            registry=self.registry,
+        )
+        self.enovia_circuit_transitions = Counter(
+            "enovia_circuit_transitions_total",
+            "Changes of the ENOVIA circuit breaker's state, by the state entered.",
+            ["state"],
+            registry=self.registry,
+        )
         self.cache_hits = Counter(
             "gateway_cache_hits_total",
             "Cache lookups answered from the cache, by kind and freshness.",
@@ -103,6 +115,10 @@ class Metrics:
 
     def token_refresh(self, status: str) -> None:
         self.enovia_token_refreshes.labels(status).inc()
+
+    def circuit_state(self, state: str) -> None:
+        self.enovia_circuit.set(_CIRCUIT_VALUES[state])
+        self.enovia_circuit_transitions.labels(state).inc()
 
     def health_check(self, healthy: bool) -> None:
         self.enovia_health.set(1 if healthy else 0)

@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     enovia_retry_backoff_initial: NonNegativeSeconds = 0.1
     enovia_retry_backoff_max: NonNegativeSeconds = 2.0
     enovia_retry_after_max: NonNegativeSeconds = 5.0
+    enovia_retry_budget_ratio: Annotated[float, Field(ge=0, le=10)] = 0.2
+    enovia_retry_budget_min_per_second: Annotated[float, Field(ge=0)] = 1.0
+    enovia_circuit_failure_threshold: Annotated[int, Field(ge=1)] = 5
+    enovia_circuit_reset_timeout: PositiveSeconds = 10.0
 
     # The gateway's cache.
     gateway_cache_url: str = "memory://"

@@ -1,6 +1,8 @@
 """The ENOVIA REST client: OAuth2 client credentials, typed answers, retries, observability."""
 
 from gateway.enovia._auth import ClientCredentialsAuth, TokenAuthMethod
+from gateway.enovia._budget import RetryBudget
+from gateway.enovia._circuit import CircuitBreaker, CircuitOpen, CircuitState
 from gateway.enovia._client import DOCUMENT, HEALTH, LATEST, REVISION, CallObserver, EnoviaClient
 from gateway.enovia._deadline import deadline_after, time_left
 from gateway.enovia._errors import (
@@ -9,6 +11,7 @@ from gateway.enovia._errors import (
     Gone,
     InvalidIdentifier,
     NotFound,
+    RateLimited,
     UpstreamAuthFailed,
     UpstreamBadResponse,
     UpstreamUnavailable,
@@ -26,6 +29,9 @@ __all__ = [
     "MAX_IDENTIFIER_LENGTH",
     "REVISION",
     "CallObserver",
+    "CircuitBreaker",
+    "CircuitOpen",
+    "CircuitState",
     "ClientCredentialsAuth",
     "ClientSecret",
     "Document",
@@ -36,6 +42,8 @@ __all__ = [
     "Gone",
     "InvalidIdentifier",
     "NotFound",
+    "RateLimited",
+    "RetryBudget",
     "RetryPolicy",
     "Revision",
     "TokenAuthMethod",

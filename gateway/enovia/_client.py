@@ -10,12 +10,14 @@ from typing import Protocol
 import httpx
 import structlog
 
+from gateway.enovia._circuit import CircuitBreaker
 from gateway.enovia._deadline import time_left
 from gateway.enovia._errors import (
     EnoviaError,
     Forbidden,
     Gone,
     NotFound,
+    RateLimited,
     UpstreamAuthFailed,
     UpstreamBadResponse,
     UpstreamUnavailable,
@@ -42,6 +44,9 @@ class CallObserver(Protocol):
 class EnoviaClient:
     """Reads documents and revisions from ENOVIA.
 
+    Each attempt passes the `circuit` breaker (when given): while ENOVIA is down, calls fail
+    fast instead of waiting on it. Health checks bypass it: they are how an operator sees.
+
     Each method either returns a validated model or raises an `EnoviaError` subclass whose
     message is safe to show to a client. Identifiers are checked and percent-encoded as one
     path segment before anything is sent. GETs are retried by `retry`; every HTTP exchange
@@ -53,11 +58,13 @@ class EnoviaClient:
         http: httpx.AsyncClient,
         *,
         retry: RetryPolicy | None = None,
+        circuit: CircuitBreaker | None = None,
         observer: CallObserver | None = None,
     ) -> None:
         self._http = http
         self._retry = retry or RetryPolicy()
         self._observer = observer
+        self.circuit = circuit
 
     async def get_document(self, doc_uid: str) -> Document:
         path = f"/api/v1/documents/{path_segment(doc_uid, 'uid')}"
@@ -89,8 +96,31 @@ class EnoviaClient:
         await self._http.aclose()
 
     async def _get_model(self, endpoint: str, path: str, model: type[ModelT], what: str) -> ModelT:
-        content = await self._retry.call(self._get_once, endpoint, path)
+        content = await self._retry.call(self._guarded_get, endpoint, path)
         return parse_answer(model, content, what)
+
+    async def _guarded_get(self, endpoint: str, path: str) -> bytes:
+        """One attempt through the circuit breaker: refused at once while it is open."""
+        circuit = self.circuit
+        if circuit is None:
+            return await self._get_once(endpoint, path)
+        circuit.before_call()
+        try:
+            content = await self._get_once(endpoint, path)
+        except RateLimited:
+            circuit.released()  # ENOVIA is up, only busy
+            raise
+        except UpstreamUnavailable:
+            circuit.failed()
+            raise
+        except EnoviaError:
+            circuit.succeeded()  # an answer (404, 401, a bad body) means ENOVIA is up
+            raise
+        except BaseException:
+            circuit.released()
+            raise
+        circuit.succeeded()
+        return content
 
     async def _get_once(self, endpoint: str, path: str) -> bytes:
         started = time.perf_counter()
@@ -149,9 +179,7 @@ def _raise_for_status(response: httpx.Response) -> None:
     if status == 403:
         raise Forbidden("ENOVIA does not let the gateway read this resource")
     if status == 429:
-        raise UpstreamUnavailable(
-            "ENOVIA is rate limiting the gateway", retry_after=_retry_after(response)
-        )
+        raise RateLimited("ENOVIA is rate limiting the gateway", retry_after=_retry_after(response))
     if status >= 500:
         raise UpstreamUnavailable(f"ENOVIA answered {status}", retry_after=_retry_after(response))
     raise UpstreamBadResponse(f"ENOVIA answered with unexpected status {status}")

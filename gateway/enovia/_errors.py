@@ -50,3 +50,7 @@ class UpstreamBadResponse(EnoviaError):
     """ENOVIA answered, but not with what the contract says (bad JSON, a wrong or missing field)."""
 
     code = ErrorCode.UPSTREAM_BAD_RESPONSE
+
+
+class RateLimited(UpstreamUnavailable):
+    """ENOVIA answered 429: it is up, and asks to be called less."""

@@ -7,13 +7,15 @@ from typing import Protocol
 import httpx
 
 from gateway.enovia._auth import ClientCredentialsAuth, TokenObserver
+from gateway.enovia._budget import RetryBudget
+from gateway.enovia._circuit import CircuitBreaker, CircuitObserver
 from gateway.enovia._client import CallObserver, EnoviaClient
 from gateway.enovia._retry import RetryPolicy, Sleep
 from gateway.enovia._secret import ClientSecret
 from gateway.settings import Settings
 
 
-class EnoviaObserver(CallObserver, TokenObserver, Protocol):
+class EnoviaObserver(CallObserver, TokenObserver, CircuitObserver, Protocol):
     """What the client and its auth flow report to (the app's `Metrics`)."""
 
 
@@ -67,6 +69,15 @@ def create_enovia_client(
         backoff_initial=settings.enovia_retry_backoff_initial,
         backoff_max=settings.enovia_retry_backoff_max,
         retry_after_max=settings.enovia_retry_after_max,
+        budget=RetryBudget(
+            ratio=settings.enovia_retry_budget_ratio,
+            min_per_second=settings.enovia_retry_budget_min_per_second,
+        ),
         **({"sleep": sleep} if sleep is not None else {}),
     )
-    return EnoviaClient(http, retry=retry, observer=observer), auth
+    circuit = CircuitBreaker(
+        failure_threshold=settings.enovia_circuit_failure_threshold,
+        reset_timeout=settings.enovia_circuit_reset_timeout,
+        observer=observer,
+    )
+    return EnoviaClient(http, retry=retry, circuit=circuit, observer=observer), auth

@@ -10,10 +10,12 @@ from typing import ParamSpec, TypeVar
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    retry_if_exception_type,
+    retry_if_exception,
     wait_random_exponential,
 )
 
+from gateway.enovia._budget import RetryBudget
+from gateway.enovia._circuit import CircuitOpen
 from gateway.enovia._deadline import time_left
 from gateway.enovia._errors import UpstreamUnavailable
 
@@ -33,7 +35,8 @@ class RetryPolicy:
     `attempts` counts the first try. Between tries: exponential backoff with jitter from
     `backoff_initial` up to `backoff_max` seconds, or ENOVIA's Retry-After when it sent one,
     capped at `retry_after_max`. Within a request deadline (`deadline_after`) no retry starts
-    that would wait past it. `sleep` is injected so tests never really wait.
+    that would wait past it, and with a `budget` no retry starts beyond it. `sleep` is
+    injected so tests never really wait.
     """
 
     attempts: int = 3
@@ -41,6 +44,7 @@ class RetryPolicy:
     backoff_max: float = 2.0
     retry_after_max: float = 5.0
     sleep: Sleep = field(default=asyncio.sleep)
+    budget: RetryBudget | None = None
 
     def stop_before_next(self, state: RetryCallState) -> bool:
         """Stop when the attempts are spent, or when even the shortest allowed wait would leave
@@ -49,11 +53,12 @@ class RetryPolicy:
         if state.attempt_number >= self.attempts:
             return True
         left = time_left()
-        if left is None:
-            return False
-        retry_after = self._retry_after(state)
-        shortest = retry_after if retry_after is not None else self.backoff_initial
-        return left - shortest < MIN_ATTEMPT_SECONDS
+        if left is not None:
+            retry_after = self._retry_after(state)
+            shortest = retry_after if retry_after is not None else self.backoff_initial
+            if left - shortest < MIN_ATTEMPT_SECONDS:
+                return True
+        return self.budget is not None and not self.budget.try_spend()
 
     def wait_before_next(self, state: RetryCallState) -> float:
         retry_after = self._retry_after(state)
@@ -82,11 +87,18 @@ class RetryPolicy:
     ) -> T:
         """Await `attempt(*args, **kwargs)` until it succeeds, fails for good, or the
         attempts are spent. `attempt` must be a coroutine function."""
+        if self.budget is not None:
+            self.budget.record_call()
         retrying = AsyncRetrying(
             stop=self.stop_before_next,
             wait=self.wait_before_next,
-            retry=retry_if_exception_type(UpstreamUnavailable),
+            retry=retry_if_exception(_worth_retrying),
             sleep=self.sleep,
             reraise=True,
         )
         return await retrying(attempt, *args, **kwargs)
+
+
+def _worth_retrying(error: BaseException) -> bool:
+    # An open circuit answers the same until it cools down: retrying it is pointless.
+    return isinstance(error, UpstreamUnavailable) and not isinstance(error, CircuitOpen)
