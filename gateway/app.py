@@ -67,6 +67,7 @@ def create_app(
         Route("/api/v1/health", http_routes.health, methods=["GET"]),
         Route("/api/v1/health/detailed", http_routes.health_detailed, methods=["GET"]),
         Route("/metrics", http_routes.metrics, methods=["GET"]),
+        Route("/api/v1/admin/invalidate", http_routes.invalidate, methods=["POST"]),
     ]
     middleware = [
         Middleware(RequestIdMiddleware),

@@ -68,3 +68,26 @@ def _circuit_state(services: Services) -> str:
 async def metrics(request: Request) -> Response:
     services: Services = request.state.services
     return Response(services.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+
+
+async def invalidate(request: Request) -> Response:
+    """`POST /api/v1/admin/invalidate` with `{"uids": [...]}`: drop those documents' cached
+    entries (on every replica when the cache is Redis), for ENOVIA's change events."""
+    services: Services = request.state.services
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return _refusal('the body must be JSON: {"uids": ["DOC-001", ...]}')
+    uids = body.get("uids") if isinstance(body, dict) else None
+    if not isinstance(uids, list) or not all(isinstance(uid, str) and uid for uid in uids):
+        return _refusal("'uids' must be a list of document uids (non-empty strings)")
+    limit = services.settings.gateway_max_batch
+    if len(uids) > limit:
+        return _refusal(f"at most {limit} uids at a time, not {len(uids)}")
+    dropped = {uid: await services.store.invalidate(uid) for uid in dict.fromkeys(uids)}
+    return _json({"invalidated": dropped})
+
+
+def _refusal(message: str) -> Response:
+    body = {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
+    return _json(body, 400)

@@ -41,7 +41,11 @@ async def open_services(
     client, auth = create_enovia_client(
         settings, observer=metrics, transport=enovia_transport, sleep=sleep
     )
-    cache = create_cache(settings.gateway_cache_url, settings.gateway_cache_max_entries)
+    cache = create_cache(
+        settings.gateway_cache_url,
+        settings.gateway_cache_max_entries,
+        settings.gateway_cache_local_max_entries,
+    )
     store = ResourceStore(
         cache,
         StoreSettings(
@@ -50,6 +54,7 @@ async def open_services(
             ttl_latest=settings.gateway_cache_ttl_latest,
             not_found_ttl=settings.gateway_cache_ttl_not_found,
             max_stale=settings.gateway_cache_max_stale,
+            lock_ttl=settings.gateway_cache_lock_ttl,
         ),
         counters=metrics,
     )

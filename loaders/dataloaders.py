@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 
 from gateway.enovia import Document, EnoviaClient, Revision
 from loaders.loaded import Loaded
-from loaders.store import Kind, ResourceStore
+from loaders.store import KEY_SEPARATOR, Kind, ResourceStore
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -66,7 +66,7 @@ class RequestLoaders:
         uid, label, max_age = key
         return await self._store.load(
             Kind.REVISION,
-            f"{uid}\x00{label}",
+            f"{uid}{KEY_SEPARATOR}{label}",
             lambda: self._client.get_revision(uid, label),
             max_age=max_age,
         )

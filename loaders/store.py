@@ -18,6 +18,11 @@ from loaders.single_flight import SingleFlight
 M = TypeVar("M", bound=Model)
 
 
+#: Between a document's uid and a revision label in a revision's cache key. Identifiers never
+#: hold it: control characters are refused before they reach a loader.
+KEY_SEPARATOR = "\x00"
+
+
 class Kind(Enum):
     """The kinds of ENOVIA resource, each with its own time to live."""
 
@@ -36,6 +41,9 @@ class StoreSettings:
     ttl_latest: float = 30.0
     not_found_ttl: float = 5.0
     max_stale: float = 86_400.0
+    #: With a shared cache: how long one replica's fetch of a key holds the others off.
+    lock_ttl: float = 5.0
+    lock_poll: float = 0.02
 
     def ttl(self, kind: Kind) -> float:
         if kind is Kind.DOCUMENT:
@@ -91,7 +99,7 @@ class ResourceStore:
         self._count(kind, None)
         try:
             fetched = await _within_deadline(
-                self._flights.run(cache_key, lambda: self._fetch(kind, cache_key, fetch))
+                self._flights.run(cache_key, lambda: self._fetch(kind, cache_key, fetch, entry))
             )
         except UpstreamUnavailable:
             if entry is None or entry.value is None:
@@ -105,11 +113,58 @@ class ResourceStore:
     async def forget(self, kind: Kind, key: str) -> None:
         await self.cache.delete(f"{kind.value}:{key}")
 
+    async def invalidate(self, uid: str) -> int:
+        """Drop every cached entry of document `uid` (the document, its latest released
+        revision, each revision); with Redis, for every replica at once. Returns how many
+        entries there were at most."""
+        keys = [f"{Kind.DOCUMENT.value}:{uid}", f"{Kind.LATEST.value}:{uid}"]
+        present = [key for key in keys if await self.cache.get(key) is not None]
+        await self.cache.delete(*keys)
+        revisions = await self.cache.delete_prefix(f"{Kind.REVISION.value}:{uid}{KEY_SEPARATOR}")
+        return len(present) + revisions
+
     def _fresh_for(self, kind: Kind, entry: CacheEntry, max_age: float | None) -> float:
         ttl = self._settings.not_found_ttl if entry.absence else self._settings.ttl(kind)
         return ttl if max_age is None else min(ttl, max_age)
 
     async def _fetch(
+        self,
+        kind: Kind,
+        cache_key: str,
+        fetch: Callable[[], Awaitable[Model]],
+        previous: CacheEntry | None,
+    ) -> CacheEntry:
+        """Fetch, store and return; with a shared cache, first take the key's lock, or wait
+        for the replica that holds it and use what it fetched."""
+        token: str | None = None
+        if self.cache.shared:
+            token = await self.cache.acquire(cache_key, self._settings.lock_ttl)
+            if token is None:
+                fetched_elsewhere = await self._await_other_replica(cache_key, previous)
+                if fetched_elsewhere is not None:
+                    return fetched_elsewhere
+        try:
+            return await self._fetch_and_store(kind, cache_key, fetch)
+        finally:
+            if token is not None:
+                await self.cache.release(cache_key, token)
+
+    async def _await_other_replica(
+        self, cache_key: str, previous: CacheEntry | None
+    ) -> CacheEntry | None:
+        """The entry another replica is fetching, once it lands; None when its lock goes away
+        (or expires) without one: then this replica fetches for itself."""
+        settings = self._settings
+        for _ in range(max(1, int(settings.lock_ttl / settings.lock_poll))):
+            await asyncio.sleep(settings.lock_poll)
+            entry = await self.cache.get(cache_key)
+            if entry is not None and (previous is None or entry.fetched_at > previous.fetched_at):
+                return entry
+            if not await self.cache.locked(cache_key):
+                return None
+        return None
+
+    async def _fetch_and_store(
         self, kind: Kind, cache_key: str, fetch: Callable[[], Awaitable[Model]]
     ) -> CacheEntry:
         try:

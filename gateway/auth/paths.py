@@ -7,12 +7,21 @@ from urllib.parse import parse_qsl
 
 from starlette.types import Scope
 
-__all__ = ["GRAPHQL_PATH", "LIVENESS_PATH", "OPERATIONS_PATHS", "Access", "classify"]
+__all__ = [
+    "ADMIN_PATHS",
+    "GRAPHQL_PATH",
+    "LIVENESS_PATH",
+    "OPERATIONS_PATHS",
+    "Access",
+    "classify",
+]
 
 GRAPHQL_PATH = "/graphql"
 GRAPHIQL_ASSETS = "/graphql/assets"
 LIVENESS_PATH = "/api/v1/health"
 OPERATIONS_PATHS = frozenset({"/metrics", "/api/v1/health/detailed"})
+#: Changes the gateway's state: always guarded (open only in mode `none`).
+ADMIN_PATHS = frozenset({"/api/v1/admin/invalidate"})
 
 
 class Access(Enum):
@@ -32,6 +41,7 @@ def classify(scope: Scope, *, protect_operations: bool) -> Access:
       or Strawberry's "no query" answer: no data either way) and an OPTIONS (a CORS preflight
       carries no credentials); `/graphql/assets/...`: open.
     - `/metrics`, `/api/v1/health/detailed`: guarded when `protect_operations`, else open.
+    - `/api/v1/admin/invalidate`: guarded.
     - anything else: pass.
 
     The path is matched the way Starlette's router matches it (decoded, without the
@@ -49,6 +59,8 @@ def classify(scope: Scope, *, protect_operations: bool) -> Access:
         return Access.OPEN
     if path == LIVENESS_PATH:
         return Access.OPEN
+    if path in ADMIN_PATHS:
+        return Access.GUARDED
     if path in OPERATIONS_PATHS:
         return Access.GUARDED if protect_operations else Access.OPEN
     return Access.PASS

@@ -44,6 +44,13 @@ def test_a_failed_redis_never_fails_a_query(
     try:
         result = gateway.query(QUERY, uid=DOC_SUPERSEDED_THEN_RELEASED)
         assert "errors" not in result
-        assert result["data"]["document"]["freshness"] == "LIVE"
+        # Served by the local fallback cache, which every entry is also written to.
+        assert result["data"]["document"]["freshness"] == "CACHED"
+        other = gateway.query(QUERY, uid="DOC-002")
+        assert "errors" not in other
+        assert other["data"]["document"]["freshness"] == "LIVE"
+        detailed = httpx.get(f"{gateway.url}/api/v1/health/detailed").json()
+        assert detailed["status"] == "degraded"
+        assert detailed["cache"]["healthy"] is False
     finally:
         redis_server.start()

@@ -7,7 +7,7 @@ import pytest
 
 from gateway.enovia import Document, Revision
 from loaders import CacheEntry, create_cache
-from loaders.cache import RedisCache
+from loaders.cache import FallbackCache, MemoryCache, RedisCache
 from loaders.loaded import Absence
 from tests.conftest import RedisServer, free_port
 
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.redis
 
 async def test_entries_round_trip(redis_url: str):
     cache = create_cache(redis_url, max_entries=10)
-    assert isinstance(cache, RedisCache)
+    assert isinstance(cache, FallbackCache)
     try:
         document = CacheEntry(Document(id="D", title="План"), fetched_at=123.5)
         revision = CacheEntry(
@@ -37,6 +37,15 @@ async def test_entries_round_trip(redis_url: str):
         await cache.close()
 
 
+async def test_after_a_failure_redis_rests_instead_of_failing_every_lookup():
+    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2, retry_after=60)
+    try:
+        assert await cache.get("document:D") is None
+        assert not cache.available()  # the next lookups do not even try
+    finally:
+        await cache.close()
+
+
 async def test_a_redis_that_is_not_there_is_a_miss_not_an_error():
     cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
     try:
@@ -48,7 +57,7 @@ async def test_a_redis_that_is_not_there_is_a_miss_not_an_error():
 
 
 async def test_recovers_when_redis_comes_back(redis_server: RedisServer, redis_url: str):
-    cache = RedisCache(redis_url, timeout=0.5)
+    cache = RedisCache(redis_url, timeout=0.5, retry_after=0)
     try:
         await cache.set("document:D", CacheEntry(Document(id="D"), 1.0), keep_for=60)
         redis_server.stop()
@@ -61,4 +70,50 @@ async def test_recovers_when_redis_comes_back(redis_server: RedisServer, redis_u
         assert entry.fetched_at == 2.0
         assert cache.describe()["healthy"] is True
     finally:
+        await cache.close()
+
+
+async def test_delete_prefix_escapes_glob_characters(redis_url: str):
+    cache = RedisCache(redis_url)
+    try:
+        for key in ["revision:D*\x00A", "revision:D*\x00B", "revision:DX\x00A", "document:D*"]:
+            await cache.set(key, CacheEntry(Document(id="D"), 1.0), keep_for=60)
+        assert await cache.delete_prefix("revision:D*\x00") == 2
+        assert await cache.get("revision:DX\x00A") is not None  # "*" was not a wildcard
+        assert await cache.get("document:D*") is not None
+    finally:
+        await cache.close()
+
+
+async def test_locks_are_exclusive_and_released_only_by_their_holder(redis_url: str):
+    first, second = RedisCache(redis_url), RedisCache(redis_url)
+    try:
+        token = await first.acquire("document:D", ttl=5)
+        assert token is not None
+        assert await second.acquire("document:D", ttl=5) is None
+        assert await second.locked("document:D")
+        await second.release("document:D", "not-the-token")
+        assert await first.locked("document:D")
+        await first.release("document:D", token)
+        assert not await first.locked("document:D")
+        assert await second.acquire("document:D", ttl=5) is not None
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_the_local_fallback_answers_while_redis_is_away(
+    redis_server: RedisServer, redis_url: str
+):
+    cache = FallbackCache(RedisCache(redis_url, retry_after=0), MemoryCache(10))
+    try:
+        entry = CacheEntry(Document(id="D"), 1.0)
+        await cache.set("document:D", entry, keep_for=60)
+        redis_server.stop()
+        assert await cache.get("document:D") == entry
+        assert cache.describe()["healthy"] is False
+        # While Redis is away a lock is granted to everyone: each replica fetches for itself.
+        assert await cache.acquire("document:D", ttl=5) is not None
+    finally:
+        redis_server.start()
         await cache.close()
