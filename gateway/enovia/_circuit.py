@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from enum import Enum
@@ -30,8 +31,8 @@ class CircuitOpen(UpstreamUnavailable):
 class CircuitBreaker:
     """Closed: calls go through; `failure_threshold` consecutive failures open it.
     Open: calls fail at once with `CircuitOpen` for `reset_timeout` seconds.
-    Half-open: one call goes through as a probe (the others still fail fast); its success
-    closes the circuit, its failure opens it again for another `reset_timeout`.
+    Half-open: one call goes through as a probe (the others wait for it); its success closes
+    the circuit, its failure opens it again for another `reset_timeout`.
 
     Only `UpstreamUnavailable` (5xx, timeouts, network errors) counts as a failure: a 404 or a
     refused credential says ENOVIA is up.
@@ -52,7 +53,7 @@ class CircuitBreaker:
         self._state = CircuitState.CLOSED
         self._failures = 0
         self._opened_at = 0.0
-        self._probing = False
+        self._probe: asyncio.Event | None = None
         if observer is not None:
             observer.circuit_state(self._state.value)
 
@@ -62,34 +63,47 @@ class CircuitBreaker:
             return CircuitState.HALF_OPEN
         return self._state
 
-    def before_call(self) -> None:
-        """Raise `CircuitOpen` unless a call may go to ENOVIA now."""
+    async def before_call(self) -> None:
+        """Return when a call may go to ENOVIA now; raise `CircuitOpen` when it may not.
+
+        Calls that arrive while the half-open probe is in flight wait for its outcome (within
+        their own deadline) instead of failing: when ENOVIA is back they all go through.
+        """
         if self._state is CircuitState.CLOSED:
             return
         if self._state is CircuitState.OPEN:
             if not self._cooled_down():
                 raise CircuitOpen
             self._set(CircuitState.HALF_OPEN)
-        if self._probing:
-            raise CircuitOpen
-        self._probing = True
+        if self._probe is not None:
+            await self._probe.wait()
+            if self.state is not CircuitState.CLOSED:
+                raise CircuitOpen
+            return
+        self._probe = asyncio.Event()
 
     def succeeded(self) -> None:
         self._failures = 0
-        self._probing = False
         if self._state is not CircuitState.CLOSED:
             self._set(CircuitState.CLOSED)
+        self._end_probe()
 
     def failed(self) -> None:
-        self._probing = False
         self._failures += 1
         if self._state is CircuitState.HALF_OPEN or self._failures >= self._threshold:
             self._opened_at = self._clock()
             self._set(CircuitState.OPEN)
+        self._end_probe()
 
     def released(self) -> None:
-        """A call that neither succeeded nor failed (cancelled): free the probe slot."""
-        self._probing = False
+        """A call that neither succeeded nor failed (cancelled, rate limited): a probe that
+        ends so leaves the circuit half-open, and the next call probes."""
+        self._end_probe()
+
+    def _end_probe(self) -> None:
+        probe, self._probe = self._probe, None
+        if probe is not None:
+            probe.set()
 
     def _cooled_down(self) -> bool:
         return self._clock() - self._opened_at >= self._reset_timeout

@@ -104,7 +104,7 @@ class EnoviaClient:
         circuit = self.circuit
         if circuit is None:
             return await self._get_once(endpoint, path)
-        circuit.before_call()
+        await circuit.before_call()
         try:
             content = await self._get_once(endpoint, path)
         except RateLimited:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 import pytest
 
@@ -18,30 +20,36 @@ from gateway.metrics import Metrics
 from tests.enovia.conftest import DOCUMENT_JSON, Clock, HarnessFactory
 
 
-def test_opens_after_consecutive_failures_and_probes_after_the_timeout():
+async def test_opens_after_consecutive_failures_and_probes_after_the_timeout():
     clock, metrics = Clock(), Metrics()
     circuit = CircuitBreaker(failure_threshold=3, reset_timeout=10, observer=metrics, clock=clock)
     for _ in range(2):
-        circuit.before_call()
+        await circuit.before_call()
         circuit.failed()
-    circuit.before_call()
+    await circuit.before_call()
     circuit.succeeded()  # a success resets the count
     for _ in range(3):
-        circuit.before_call()
+        await circuit.before_call()
         circuit.failed()
     assert circuit.state is CircuitState.OPEN
     with pytest.raises(CircuitOpen):
-        circuit.before_call()
+        await circuit.before_call()
     clock.now += 10
     assert circuit.state is CircuitState.HALF_OPEN
-    circuit.before_call()  # the probe
-    with pytest.raises(CircuitOpen):
-        circuit.before_call()  # only one probe at a time
+    await circuit.before_call()  # the probe
+    waiting = asyncio.ensure_future(circuit.before_call())  # others wait for its outcome
+    await asyncio.sleep(0)
+    assert not waiting.done()
     circuit.failed()
     assert circuit.state is CircuitState.OPEN  # the probe failed: open again
+    with pytest.raises(CircuitOpen):
+        await waiting  # and the one waiting is refused
     clock.now += 10
-    circuit.before_call()
+    await circuit.before_call()
+    waiting = asyncio.ensure_future(circuit.before_call())
+    await asyncio.sleep(0)
     circuit.succeeded()
+    await waiting  # the probe succeeded: the waiting call goes through
     assert circuit.state is CircuitState.CLOSED
     exposition = metrics.exposition().decode()
     assert "enovia_circuit_state 0.0" in exposition

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from gateway.app import create_app
+from gateway.enovia._retry import Sleep
 from gateway.serving import serve_in_thread
 from gateway.settings import Settings, load_settings
 from gateway.simulator import SimulatorConfig, create_simulator_app
@@ -112,8 +113,8 @@ def start_gateway(sim: Simulator) -> Iterator[StartGateway]:
     """Start a gateway (several may run at once); all are stopped after the test."""
     with ExitStack() as stack:
 
-        def start(**overrides: Any) -> Gateway:
-            app = create_app(settings_for(sim.base_url, **overrides), sleep=no_sleep)
+        def start(sleep: Sleep = no_sleep, **overrides: Any) -> Gateway:
+            app = create_app(settings_for(sim.base_url, **overrides), sleep=sleep)
             return Gateway(stack.enter_context(serve_in_thread(app)))
 
         yield start
