@@ -1,0 +1,65 @@
+"""POST /api/v1/admin/invalidate: a document's cached entries dropped, on every replica."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.gateway.conftest import Gateway, Simulator, StartGateway
+
+QUERY = """query($uid: ID!) {
+  document(uid: $uid) {
+    freshness latestRevision { freshness } revision(revision: "A") { freshness }
+  }
+}"""
+
+
+def freshness(gateway: Gateway, uid: str) -> list[str]:
+    document = gateway.query(QUERY, uid=uid)["data"]["document"]
+    return [
+        document["freshness"],
+        document["latestRevision"]["freshness"],
+        document["revision"]["freshness"],
+    ]
+
+
+def invalidate(gateway: Gateway, body: object, **headers: str) -> httpx.Response:
+    return httpx.post(f"{gateway.url}/api/v1/admin/invalidate", json=body, headers=headers)
+
+
+def test_a_document_is_fetched_again_after_invalidation(gateway: Gateway, sim: Simulator):
+    assert freshness(gateway, "DOC-001") == ["LIVE", "LIVE", "LIVE"]
+    assert freshness(gateway, "DOC-002") == ["LIVE", "LIVE", "LIVE"]
+    assert freshness(gateway, "DOC-001") == ["CACHED", "CACHED", "CACHED"]
+    response = invalidate(gateway, {"uids": ["DOC-001", "DOC-001"]})
+    assert response.status_code == 200
+    assert response.json() == {"invalidated": {"DOC-001": 3}}
+    assert freshness(gateway, "DOC-001") == ["LIVE", "LIVE", "LIVE"]
+    assert freshness(gateway, "DOC-002") == ["CACHED", "CACHED", "CACHED"]  # others kept
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"uids": "DOC-001"}, {"uids": [1]}, {"uids": [""]}, ["DOC-001"], {"uid": ["DOC-001"]}],
+)
+def test_bad_requests(gateway: Gateway, body: object):
+    response = invalidate(gateway, body)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+def test_it_needs_credentials_when_auth_is_on(start_gateway: StartGateway):
+    gateway = start_gateway(gateway_auth_mode="api-key", gateway_api_keys="admin-key")
+    assert invalidate(gateway, {"uids": ["DOC-001"]}).status_code == 401
+    allowed = invalidate(gateway, {"uids": ["DOC-001"]}, **{"X-API-Key": "admin-key"})
+    assert allowed.status_code == 200
+
+
+@pytest.mark.redis
+def test_every_replica_sharing_redis_sees_it(start_gateway: StartGateway, redis_url: str):
+    first = start_gateway(gateway_cache_url=redis_url)
+    second = start_gateway(gateway_cache_url=redis_url)
+    assert freshness(first, "DOC-001") == ["LIVE", "LIVE", "LIVE"]
+    assert freshness(second, "DOC-001") == ["CACHED", "CACHED", "CACHED"]
+    assert invalidate(first, {"uids": ["DOC-001"]}).json() == {"invalidated": {"DOC-001": 3}}
+    assert freshness(second, "DOC-001") == ["LIVE", "LIVE", "LIVE"]
