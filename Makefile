@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install assets graphiql demo test lint typecheck pytest schema clean
+.PHONY: install assets graphiql demo test lint typecheck pytest schema clients-check clean
 GRAPHIQL := gateway/static/graphiql
 
 $(STAMP): pyproject.toml
@@ -34,7 +34,7 @@ $(GRAPHIQL)/graphiql.min.js: graphiql/package.json graphiql/package-lock.json
 demo: install
 	$(BIN)/enovia-gateway serve --demo
 
-test: install lint typecheck pytest
+test: install lint typecheck pytest clients-check
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -48,6 +48,13 @@ pytest: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/enovia-gateway export-schema > schema.graphql
+	$(BIN)/enovia-gateway export-manifest queries > queries/persisted-operations.json
+
+# The generated TypeScript and Python clients are current, and the TypeScript example
+# type-checks (needs npm; CI installs it).
+clients-check:
+	@if command -v npm >/dev/null 2>&1; then clients/check.sh; \
+	else echo "npm not found: skipping the generated clients' check (clients/check.sh)"; fi
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -19,6 +19,7 @@ from gateway.body_limit import BodySizeLimitMiddleware
 from gateway.enovia._retry import Sleep
 from gateway.graphiql import ASSETS_DIR
 from gateway.graphql_app import GatewayGraphQL
+from gateway.persisted import PersistedOperations, load_manifest
 from gateway.request_id import RequestIdMiddleware
 from gateway.services import Services, open_services
 from gateway.settings import Settings
@@ -60,6 +61,7 @@ def create_app(
         graphql_ide="graphiql" if settings.gateway_graphiql else None,
         allow_queries_via_get=True,
         request_timeout=settings.gateway_request_timeout,
+        persisted=persisted_operations(settings),
     )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -101,3 +103,12 @@ def auth_config(settings: Settings) -> AuthConfig:
         rate_limit_per_second=settings.gateway_rate_limit,
         rate_limit_burst=settings.gateway_rate_burst,
     )
+
+
+def persisted_operations(settings: Settings) -> PersistedOperations:
+    manifest = (
+        load_manifest(settings.gateway_persisted_manifest)
+        if settings.gateway_persisted_manifest is not None
+        else None
+    )
+    return PersistedOperations(manifest, trusted_only=settings.gateway_persisted_only)

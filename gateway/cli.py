@@ -41,6 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     simulator.add_argument("--token-ttl", type=_positive_float, default=3600.0)
 
     commands.add_parser("export-schema", help="print the GraphQL SDL (schema.graphql)")
+    manifest = commands.add_parser(
+        "export-manifest",
+        help="print the persisted-operations manifest of a queries/ folder (sha256 -> document)",
+    )
+    manifest.add_argument("queries", nargs="?", default="queries")
 
     check = commands.add_parser(
         "check",
@@ -62,6 +67,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             sys.stdout.write(export_sdl())
             return 0
+        if args.command == "export-manifest":
+            return _export_manifest(args.queries)
         if args.command == "simulator":
             return _run_simulator(args)
         if args.command == "serve":
@@ -72,6 +79,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _export_manifest(queries: str) -> int:
+    import json
+    from pathlib import Path
+
+    from gateway.persisted import build_manifest
+
+    folder = Path(queries)
+    if not folder.is_dir():
+        print(f"enovia-gateway: {folder} is not a folder of .graphql files", file=sys.stderr)
+        return 2
+    sys.stdout.write(json.dumps(build_manifest(folder), indent=2, sort_keys=True) + "\n")
+    return 0
 
 
 def _run_simulator(args: argparse.Namespace) -> int:

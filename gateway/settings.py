@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     gateway_request_timeout: PositiveSeconds = 15.0
     gateway_graphiql: bool = True
     gateway_introspection: bool = True
+    # Persisted operations: a manifest of trusted documents (`enovia-gateway export-manifest`),
+    # and whether only those may run.
+    gateway_persisted_manifest: Path | None = None
+    gateway_persisted_only: bool = False
 
     # Who may call, from where, how often.
     gateway_auth_mode: Literal["none", "api-key", "jwt"] = "none"
@@ -130,7 +134,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _files_exist(self) -> Settings:
-        for name in ("enovia_client_secret_file", "gateway_api_keys_file"):
+        for name in (
+            "enovia_client_secret_file",
+            "gateway_api_keys_file",
+            "gateway_persisted_manifest",
+        ):
             path = getattr(self, name)
             if path is not None and not path.is_file():
                 raise ValueError(f"{name.upper()}: {path} is not a readable file")
@@ -142,6 +150,8 @@ class Settings(BaseSettings):
             raise ValueError(
                 "GATEWAY_AUTH_MODE=api-key needs GATEWAY_API_KEYS or GATEWAY_API_KEYS_FILE"
             )
+        if self.gateway_persisted_only and self.gateway_persisted_manifest is None:
+            raise ValueError("GATEWAY_PERSISTED_ONLY=true needs GATEWAY_PERSISTED_MANIFEST")
         if self.gateway_auth_mode == "jwt" and self.gateway_jwt_jwks_url is None:
             raise ValueError("GATEWAY_AUTH_MODE=jwt needs GATEWAY_JWT_JWKS_URL")
         return self

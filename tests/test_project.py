@@ -82,3 +82,11 @@ def test_a_missing_setting_stops_with_one_line(monkeypatch, capsys, tmp_path):
     assert main(["check", "DOC-001", "A"]) == 2
     err = capsys.readouterr().err.strip()
     assert err == "enovia-gateway: ENOVIA_BASE_URL is not set (or run with --demo)"
+
+
+def test_the_persisted_operations_manifest_is_current(capsys):
+    assert main(["export-manifest", str(ROOT / "queries")]) == 0
+    printed = capsys.readouterr().out
+    assert printed == (ROOT / "queries" / "persisted-operations.json").read_text(
+        encoding="utf-8"
+    ), "queries/persisted-operations.json is out of date: run `make schema`"

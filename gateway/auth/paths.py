@@ -71,7 +71,8 @@ def _has_query(scope: Scope) -> bool:
     # that `?query`, `?query=` and `?q%75ery=...` count: Strawberry executes all of them.
     raw: bytes = scope.get("query_string", b"")
     pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-    return any(name == "query" for name, _ in pairs)
+    # `extensions` alone runs an operation too: a persisted query asked by its hash.
+    return any(name in ("query", "extensions") for name, _ in pairs)
 
 
 def _route_path(scope: Scope) -> str:

@@ -292,3 +292,16 @@ async def test_a_verifier_passed_in_is_the_callers_to_close(jwks: JwksServer, rs
     # Still usable: the middleware did not close what it did not make.
     assert (await verifier.verify(token)).id == "site-engineer-7"
     await verifier.aclose()
+
+
+def test_a_persisted_query_over_get_is_guarded() -> None:
+    from gateway.auth import Access, classify
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/graphql",
+        "query_string": b"extensions=%7B%22persistedQuery%22%3A%7B%7D%7D",
+        "headers": [],
+    }
+    assert classify(scope, protect_operations=True) is Access.GUARDED

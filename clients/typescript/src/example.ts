@@ -1,0 +1,125 @@
+// How a PTE-QR frontend calls the gateway with the generated types: plain `fetch`, the
+// operation's text from the generated document, typed variables in, a typed result out.
+// `npm run typecheck` (tsc --noEmit) proves the types; nothing here is generated.
+import {
+  DocumentCardDocument,
+  DocumentListDocument,
+  ScanCheckDocument,
+  type ActualityReason,
+  type DocumentCardQuery,
+  type DocumentListQuery,
+  type ScanCheckQuery,
+  type ScanCheckQueryVariables,
+  type TypedDocumentString,
+} from './generated/graphql';
+
+/** A GraphQL-over-HTTP error as the gateway sends it (`extensions.code`: NOT_FOUND, ...). */
+export interface GraphQLError {
+  message: string;
+  path?: ReadonlyArray<string | number>;
+  extensions?: { code?: string; [key: string]: unknown };
+}
+
+/** The response of one operation: data (possibly partial) and field errors. */
+export interface GraphQLResponse<TResult> {
+  data?: TResult | null;
+  errors?: GraphQLError[];
+}
+
+/** The POST body of an operation, its variables checked against the operation's. */
+export function requestBody<TResult, TVariables>(
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+): string {
+  return JSON.stringify({ query: document.toString(), variables });
+}
+
+/** Run one generated operation against the gateway, e.g. `http://127.0.0.1:8000/graphql`. */
+export async function execute<TResult, TVariables>(
+  url: string,
+  document: TypedDocumentString<TResult, TVariables>,
+  variables: TVariables,
+  init: { headers?: Record<string, string>; signal?: AbortSignal } = {},
+): Promise<GraphQLResponse<TResult>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/json',
+      Accept: 'application/graphql-response+json, application/json;q=0.9',
+      ...init.headers,
+    },
+    body: requestBody(document, variables),
+    signal: init.signal,
+  });
+  // GraphQL errors come with 200 (application/json) or 4xx (graphql-response+json) and a body.
+  return (await response.json()) as GraphQLResponse<TResult>;
+}
+
+/** The QR-scan check's verdict, as a frontend shows it. */
+export interface ScanVerdict {
+  isActual: boolean;
+  reason: ActualityReason;
+  status: string;
+  latest: string | null;
+  checkedAt: string;
+  stale: boolean;
+}
+
+/** The QR-scan check: is `revision` of `uid` the one to build from? */
+export async function scanCheck(
+  url: string,
+  variables: ScanCheckQueryVariables,
+): Promise<ScanVerdict> {
+  const { data, errors } = await execute(url, ScanCheckDocument, variables);
+  const actuality: ScanCheckQuery['actuality'] | undefined = data?.actuality;
+  if (!actuality) {
+    const codes = (errors ?? []).map((e) => e.extensions?.code ?? e.message).join(', ');
+    throw new Error(`actuality unavailable: ${codes || 'no data'}`);
+  }
+  return {
+    isActual: actuality.isActual,
+    reason: actuality.reason,
+    status: `${actuality.businessStatus.code}: ${actuality.businessStatus.label}`,
+    latest: actuality.latestRevision?.revision ?? null,
+    checkedAt: actuality.checkedAt,
+    stale: actuality.freshness === 'STALE',
+  };
+}
+
+/** A document card: title and the latest released revision's status. */
+export async function documentCard(url: string, uid: string): Promise<string | null> {
+  const { data } = await execute(url, DocumentCardDocument, { uid, lang: 'en' });
+  const document: DocumentCardQuery['document'] | undefined = data?.document;
+  if (!document) return null;
+  const latest = document.latestRevision;
+  const pages: number | undefined = latest?.pages;
+  return latest
+    ? `${document.number ?? document.uid} ${document.title ?? ''}: rev. ${latest.revision}, ` +
+        `${latest.businessStatus.label}, ${pages} pages (${document.freshness})`
+    : `${document.number ?? document.uid}: no released revision`;
+}
+
+/** Many documents in the order asked; a missing one is null (with an error in `errors`). */
+export async function documentList(
+  url: string,
+  uids: string[],
+): Promise<Array<[string, string | null]>> {
+  const { data } = await execute(url, DocumentListDocument, { uids, lang: 'ru' });
+  const documents: DocumentListQuery['documents'] = data?.documents ?? [];
+  return uids.map((uid, i) => [uid, documents[i]?.latestRevision?.revision ?? null]);
+}
+
+// The types bite: each line below must be a type error, or `tsc --noEmit` fails.
+export function typeChecks(): void {
+  // @ts-expect-error `revision` is required by ScanCheck.
+  requestBody(ScanCheckDocument, { uid: 'DOC-001' });
+  // @ts-expect-error `maxAge` is an Int.
+  requestBody(ScanCheckDocument, { uid: 'DOC-001', revision: 'A', maxAge: '60' });
+  // @ts-expect-error DocumentList takes `uids`, not `uid`.
+  requestBody(DocumentListDocument, { uid: 'DOC-001' });
+  const reason: ActualityReason = 'SUPERSEDED';
+  // @ts-expect-error not one of the schema's reasons.
+  const wrong: ActualityReason = 'OUTDATED';
+  void reason;
+  void wrong;
+}

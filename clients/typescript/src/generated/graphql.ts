@@ -1,0 +1,136 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Why a revision is or is not the one to build from. CURRENT: actual by the seed's rule and ENOVIA's latest released revision. SUPERSEDED: supersededBy set or state Superseded/Obsolete. NEWER_REVISION_RELEASED: released and not marked superseded, but ENOVIA's latest released revision is another one. NOT_RELEASED: In Work or Frozen, or ENOVIA reports no released revision. UNKNOWN_STATE: a state the mapping does not know. */
+export type ActualityReason =
+  | 'CURRENT'
+  | 'DOCUMENT_NOT_FOUND'
+  | 'NEWER_REVISION_RELEASED'
+  | 'NOT_RELEASED'
+  | 'REVISION_NOT_FOUND'
+  | 'SUPERSEDED'
+  | 'UNKNOWN_STATE';
+
+/** PTE-QR business status, mapped from ENOVIA's maturity state: APPROVED_FOR_CONSTRUCTION (Released, AFC), ACCEPTED_BY_CUSTOMER (Accepted, Approved), CHANGES_INTRODUCED_GET_NEW (Obsolete, Superseded), IN_WORK (In Work, Frozen), UNKNOWN (any other state: never an error). */
+export type BusinessStatusCode =
+  | 'ACCEPTED_BY_CUSTOMER'
+  | 'APPROVED_FOR_CONSTRUCTION'
+  | 'CHANGES_INTRODUCED_GET_NEW'
+  | 'IN_WORK'
+  | 'UNKNOWN';
+
+/** LIVE: fetched from ENOVIA for this request. CACHED: from the cache within its time to live. STALE: ENOVIA failed and an older cached answer is served instead. */
+export type Freshness =
+  | 'CACHED'
+  | 'LIVE'
+  | 'STALE';
+
+export type DocumentCardQueryVariables = Exact<{
+  uid: string | number;
+  lang?: string | null | undefined;
+}>;
+
+
+export type DocumentCardQuery = { document: { uid: string, title: string | null, number: string | null, type: string | null, updatedAt: string | null, freshness: Freshness, checkedAt: string, latestRevision: { revision: string, maturityState: string, releasedDate: string | null, pages: number, businessStatus: { code: BusinessStatusCode, label: string } } | null } | null };
+
+export type DocumentListQueryVariables = Exact<{
+  uids: Array<string | number> | string | number;
+  lang?: string | null | undefined;
+}>;
+
+
+export type DocumentListQuery = { documents: Array<{ uid: string, title: string | null, number: string | null, freshness: Freshness, latestRevision: { revision: string, businessStatus: { code: BusinessStatusCode, label: string } } | null } | null> };
+
+export type ScanCheckQueryVariables = Exact<{
+  uid: string | number;
+  revision: string;
+  lang?: string | null | undefined;
+  maxAge?: number | null | undefined;
+}>;
+
+
+export type ScanCheckQuery = { actuality: { isActual: boolean, reason: ActualityReason, checkedAt: string, freshness: Freshness, businessStatus: { code: BusinessStatusCode, label: string }, revision: { revision: string, maturityState: string } | null, latestRevision: { revision: string } | null } | null };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+
+export const DocumentCardDocument = new TypedDocumentString(`
+    query DocumentCard($uid: ID!, $lang: String) {
+  document(uid: $uid) {
+    uid
+    title
+    number
+    type
+    updatedAt
+    freshness
+    checkedAt
+    latestRevision {
+      revision
+      maturityState
+      releasedDate
+      pages
+      businessStatus {
+        code
+        label(lang: $lang)
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DocumentCardQuery, DocumentCardQueryVariables>;
+export const DocumentListDocument = new TypedDocumentString(`
+    query DocumentList($uids: [ID!]!, $lang: String) {
+  documents(uids: $uids) {
+    uid
+    title
+    number
+    freshness
+    latestRevision {
+      revision
+      businessStatus {
+        code
+        label(lang: $lang)
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<DocumentListQuery, DocumentListQueryVariables>;
+export const ScanCheckDocument = new TypedDocumentString(`
+    query ScanCheck($uid: ID!, $revision: String!, $lang: String, $maxAge: Int) {
+  actuality(uid: $uid, revision: $revision, maxAge: $maxAge) {
+    isActual
+    reason
+    businessStatus {
+      code
+      label(lang: $lang)
+    }
+    revision {
+      revision
+      maturityState
+    }
+    latestRevision {
+      revision
+    }
+    checkedAt
+    freshness
+  }
+}
+    `) as unknown as TypedDocumentString<ScanCheckQuery, ScanCheckQueryVariables>;
