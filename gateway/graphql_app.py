@@ -3,6 +3,7 @@ HTTP's content negotiation and status codes, persisted operations, and orjson.""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import orjson
@@ -20,6 +21,7 @@ from gateway.errors import ErrorCode
 from gateway.graphiql import graphiql_page
 from gateway.media import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.persisted import PersistedOperations, RequestRefused
+from gateway.response_cache import ResponseCache
 from gateway.services import Services
 from schema import Context
 
@@ -73,6 +75,41 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 response.status_code = 400
         await response(scope, receive, send)
 
+    async def execute_operation(
+        self,
+        request: Request,
+        request_adapter: Any,
+        request_data: GraphQLRequestData | list[GraphQLRequestData],
+        context: Context,
+        root_value: None,
+        sub_response: Any,
+    ) -> Any:
+        """Executes the operation, or replays its answer from the response cache."""
+        started = time.perf_counter()
+        cache = context.services.response_cache
+        key = _cache_key(cache, request_adapter.method, request_data)
+        if cache is not None and key is not None:
+            data = cache.get(key)
+            if data is not None:
+                name = getattr(request_data, "operation_name", None)
+                context.services.metrics.graphql_request(name, "ok", time.perf_counter() - started)
+                return ExecutionResult(data=data, errors=None)
+        result = await super().execute_operation(
+            request, request_adapter, request_data, context, root_value, sub_response
+        )
+        stamps = context.loaders.stamps
+        if (
+            cache is not None
+            and key is not None
+            and stamps
+            and isinstance(result, ExecutionResult)
+            and not result.errors
+            and not result.extensions
+            and isinstance(result.data, dict)
+        ):
+            cache.put(key, result.data, stamps)
+        return result
+
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
         if isinstance(data, list):  # batching is off: Strawberry refuses lists itself
@@ -125,3 +162,16 @@ def _refusal(
     body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
     content_type = f"{GRAPHQL_RESPONSE}; charset=utf-8" if media == GRAPHQL_RESPONSE else JSON
     return Response(orjson.dumps(body), status, headers={"content-type": content_type})
+
+
+def _cache_key(
+    cache: ResponseCache | None,
+    method: str,
+    request_data: GraphQLRequestData | list[GraphQLRequestData],
+) -> bytes | None:
+    # POST only: what a GET may run is decided by Strawberry while executing, not here.
+    if cache is None or method != "POST" or not isinstance(request_data, GraphQLRequestData):
+        return None
+    if request_data.query is None:
+        return None
+    return cache.key(request_data.query, request_data.operation_name, request_data.variables)

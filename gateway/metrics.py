@@ -100,6 +100,7 @@ class Metrics:
             registry=self.registry,
         )
         self._operation_names = OperationNames()
+        self._cache_children: dict[tuple[str, str | None], Counter] = {}
         self.graphql_duration = Histogram(
             "graphql_request_duration_seconds",
             "Duration of GraphQL requests by operation name.",
@@ -125,10 +126,13 @@ class Metrics:
 
     def cache_lookup(self, kind: str, freshness: str | None) -> None:
         """A hit (`freshness` CACHED or STALE) or, with `freshness` None, a miss."""
-        if freshness is None:
-            self.cache_misses.labels(kind).inc()
-        else:
-            self.cache_hits.labels(kind, freshness).inc()
+        # On the warm path of every query: the labelled children are looked up once.
+        child = self._cache_children.get((kind, freshness))
+        if child is None:
+            counter = self.cache_misses.labels(kind) if freshness is None else None
+            child = counter or self.cache_hits.labels(kind, freshness)
+            self._cache_children[(kind, freshness)] = child
+        child.inc()
 
     def graphql_request(self, operation_name: str | None, outcome: str, duration: float) -> None:
         """One GraphQL operation; `outcome` is ok, partial (data and errors) or error."""

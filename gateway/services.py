@@ -14,6 +14,7 @@ from gateway.enovia import ClientCredentialsAuth, EnoviaClient, create_enovia_cl
 from gateway.enovia._retry import Sleep
 from gateway.health import HealthMonitor
 from gateway.metrics import Metrics
+from gateway.response_cache import ResponseCache
 from gateway.settings import Settings
 from loaders import Cache, ResourceStore, StoreSettings, create_cache
 
@@ -27,6 +28,7 @@ class Services:
     cache: Cache
     store: ResourceStore
     health: HealthMonitor
+    response_cache: ResponseCache | None
 
 
 @asynccontextmanager
@@ -70,6 +72,11 @@ async def open_services(
             cache=cache,
             store=store,
             health=health,
+            response_cache=(
+                ResponseCache(store, settings.gateway_response_cache_entries)
+                if settings.gateway_response_cache_entries > 0
+                else None
+            ),
         )
     finally:
         if checking is not None:

@@ -9,7 +9,7 @@ from loaders.cache import Cache, CacheEntry, MemoryCache, create_cache
 from loaders.dataloaders import RequestLoaders
 from loaders.loaded import Absence, Freshness, Loaded, worst
 from loaders.single_flight import SingleFlight
-from loaders.store import Kind, ResourceStore, StoreSettings
+from loaders.store import Kind, ResourceStore, Stamp, StoreSettings
 
 __all__ = [
     "Absence",
@@ -22,6 +22,7 @@ __all__ = [
     "RequestLoaders",
     "ResourceStore",
     "SingleFlight",
+    "Stamp",
     "StoreSettings",
     "create_cache",
     "worst",

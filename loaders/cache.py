@@ -49,6 +49,11 @@ class Cache(Protocol):
     shared: bool
 
     async def get(self, key: str) -> CacheEntry | None: ...
+    def get_now(self, key: str) -> CacheEntry | None:
+        """A lookup that needs no I/O, or None: an in-process cache answers here, a remote
+        one always says None (and is asked with `get`)."""
+        ...
+
     async def set(self, key: str, entry: CacheEntry, keep_for: float) -> None: ...
     async def delete(self, *keys: str) -> None: ...
     async def delete_prefix(self, prefix: str) -> int: ...
@@ -74,6 +79,9 @@ class MemoryCache:
         return len(self._entries)
 
     async def get(self, key: str) -> CacheEntry | None:
+        return self.get_now(key)
+
+    def get_now(self, key: str) -> CacheEntry | None:
         item = self._entries.get(key)
         if item is None:
             return None
@@ -157,6 +165,9 @@ class RedisCache:
         self._retry_after = retry_after
         self._resting_until = 0.0
         self.healthy = True
+
+    def get_now(self, key: str) -> CacheEntry | None:
+        return None
 
     def available(self) -> bool:
         """False while Redis rests after a failure."""
@@ -260,6 +271,10 @@ class FallbackCache:
     def __init__(self, redis: RedisCache, local: MemoryCache) -> None:
         self.redis = redis
         self.local = local
+
+    def get_now(self, key: str) -> CacheEntry | None:
+        # Redis is the truth (another replica may have invalidated an entry): always asked.
+        return None
 
     async def get(self, key: str) -> CacheEntry | None:
         if self.redis.available():

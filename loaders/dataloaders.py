@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 
 from gateway.enovia import Document, EnoviaClient, Revision
 from loaders.loaded import Loaded
-from loaders.store import KEY_SEPARATOR, Kind, ResourceStore
+from loaders.store import KEY_SEPARATOR, Kind, ResourceStore, Stamp
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -36,9 +36,11 @@ class _Loader(DataLoader):  # type: ignore[type-arg]
 class RequestLoaders:
     """The dataloaders of one GraphQL request; made in the request's context, never shared.
 
-    `load_*` return awaitables. Calling one without awaiting it yet starts the load (on the
-    next loop turn, with every other load requested meanwhile), so a resolver can ask for
-    what its children will need before it waits for its own data: one ENOVIA round trip.
+    `document`, `revision` and `latest` return futures. What the in-process cache holds
+    within its time to live is there at once (an already resolved future: no task, no wait);
+    anything else starts loading on the next loop turn, together with every other load
+    requested meanwhile, so a resolver can ask for what its children will need before it
+    waits for its own data: one ENOVIA round trip.
     """
 
     def __init__(self, store: ResourceStore, client: EnoviaClient) -> None:
@@ -47,17 +49,42 @@ class RequestLoaders:
         self._documents = _Loader(self._document)
         self._revisions = _Loader(self._revision)
         self._latest = _Loader(self._latest_revision)
+        self._asked: set[tuple[Kind, object]] = set()
+        #: The cache entries this request's answers came from, while all were cache hits;
+        #: None once anything had to be fetched (or was not from the store at all).
+        self.stamps: list[Stamp] | None = []
 
     def document(self, uid: str) -> asyncio.Future[Loaded[Document]]:
-        return _quiet(self._documents.load(uid))
+        return self._load(self._documents, Kind.DOCUMENT, uid, uid, None)
 
     def revision(
         self, uid: str, label: str, max_age: float | None = None
     ) -> asyncio.Future[Loaded[Revision]]:
-        return _quiet(self._revisions.load((uid, label, max_age)))
+        store_key = f"{uid}{KEY_SEPARATOR}{label}"
+        return self._load(self._revisions, Kind.REVISION, (uid, label, max_age), store_key, max_age)
 
     def latest(self, uid: str, max_age: float | None = None) -> asyncio.Future[Loaded[Revision]]:
-        return _quiet(self._latest.load((uid, max_age)))
+        return self._load(self._latest, Kind.LATEST, (uid, max_age), uid, max_age)
+
+    def _load(
+        self, loader: _Loader, kind: Kind, key: object, store_key: str, max_age: float | None
+    ) -> asyncio.Future[Any]:
+        if (kind, key) in self._asked:
+            return loader.load(key)
+        self._asked.add((kind, key))
+        hit = self._store.peek(kind, store_key, max_age)
+        if hit is not None:
+            loaded, stamp = hit
+            if self.stamps is not None:
+                self.stamps.append(stamp)
+            loader.prime(key, loaded)
+            return loader.load(key)
+        self.stamps = None
+        return _quiet(loader.load(key))
+
+    def not_from_the_store(self) -> None:
+        """This request's answer depends on something besides cached ENOVIA data."""
+        self.stamps = None
 
     async def _document(self, uid: DocumentKey) -> Loaded[Document]:
         return await self._store.load(Kind.DOCUMENT, uid, lambda: self._client.get_document(uid))

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Protocol, TypeVar
+from typing import NamedTuple, Protocol, TypeVar
 
 from gateway.enovia import Gone, NotFound, UpstreamUnavailable, time_left
 from loaders.cache import Cache, CacheEntry, Model
@@ -21,6 +21,14 @@ M = TypeVar("M", bound=Model)
 #: Between a document's uid and a revision label in a revision's cache key. Identifiers never
 #: hold it: control characters are refused before they reach a loader.
 KEY_SEPARATOR = "\x00"
+
+
+class Stamp(NamedTuple):
+    """Which cache entry answered a lookup, and until when it counts as fresh for it."""
+
+    cache_key: str
+    fetched_at: float
+    expires_at: float
 
 
 class Kind(Enum):
@@ -91,11 +99,9 @@ class ResourceStore:
         cache_key = f"{kind.value}:{key}"
         entry = await self.cache.get(cache_key)
         now = self._clock()
-        if entry is not None:
-            fresh_for = self._fresh_for(kind, entry, max_age)
-            if now - entry.fetched_at < fresh_for:
-                self._count(kind, Freshness.CACHED)
-                return _loaded(entry, Freshness.CACHED)
+        if entry is not None and now - entry.fetched_at < self._fresh_for(kind, entry, max_age):
+            self._count(kind, Freshness.CACHED)
+            return _loaded(entry, Freshness.CACHED)
         self._count(kind, None)
         try:
             fetched = await _within_deadline(
@@ -109,6 +115,34 @@ class ResourceStore:
             self._count(kind, Freshness.STALE)
             return _loaded(entry, Freshness.STALE)
         return _loaded(fetched, Freshness.LIVE)
+
+    def peek(
+        self, kind: Kind, key: str, max_age: float | None = None
+    ) -> tuple[Loaded[Model], Stamp] | None:
+        """`load`'s answer when the cache can give it at once (an in-process hit within the
+        time to live), else None: the warm path, with no task and no await. The stamp says
+        which entry answered and until when, for `still_current`."""
+        cache_key = f"{kind.value}:{key}"
+        entry = self.cache.get_now(cache_key)
+        if entry is None:
+            return None
+        expires_at = entry.fetched_at + self._fresh_for(kind, entry, max_age)
+        if self._clock() >= expires_at:
+            return None
+        self._count(kind, Freshness.CACHED)
+        return _loaded(entry, Freshness.CACHED), Stamp(cache_key, entry.fetched_at, expires_at)
+
+    def still_current(self, stamps: Iterable[Stamp]) -> bool:
+        """Whether each stamped entry is still the one the cache holds, within its time to
+        live: then whatever was computed from them would be computed the same now."""
+        now = self._clock()
+        for stamp in stamps:
+            if now >= stamp.expires_at:
+                return False
+            entry = self.cache.get_now(stamp.cache_key)
+            if entry is None or entry.fetched_at != stamp.fetched_at:
+                return False
+        return True
 
     async def forget(self, kind: Kind, key: str) -> None:
         await self.cache.delete(f"{kind.value}:{key}")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Annotated
+from typing import Annotated, Any, cast
 
 import strawberry
 
@@ -14,6 +14,7 @@ from schema import status
 from schema.context import Info
 from schema.identifiers import checked_revision, checked_uid
 from schema.lookahead import selects
+from schema.pending import when_loaded
 from schema.types.actuality import Actuality
 from schema.types.business_status import business_status_of
 from schema.types.document import Document
@@ -26,12 +27,12 @@ class Query:
     @strawberry.field(
         description="One document; null (with a NOT_FOUND or GONE error) when ENOVIA has none."
     )
-    async def document(self, info: Info, uid: strawberry.ID) -> Document | None:
+    def document(self, info: Info, uid: strawberry.ID) -> Document | None:
         loaders = info.context.loaders
         checked_uid(uid)
         if selects(info._raw_info, "latestRevision"):
             loaders.latest(uid)  # starts now, so both calls share one round trip
-        return Document.of(uid, await loaders.document(uid))
+        return when_loaded(loaders.document(uid), lambda loaded: Document.of(uid, loaded))
 
     @strawberry.field(
         description=(
@@ -39,7 +40,7 @@ class Query:
             "At most GATEWAY_MAX_BATCH uids."
         )
     )
-    async def documents(self, info: Info, uids: list[strawberry.ID]) -> list[Document | None]:
+    def documents(self, info: Info, uids: list[strawberry.ID]) -> list[Document | None]:
         limit = info.context.services.settings.gateway_max_batch
         if len(uids) > limit:
             raise BadUserInput(f"documents asks for {len(uids)} uids; at most {limit} are allowed")
@@ -55,10 +56,9 @@ class Query:
             if with_latest:
                 loaders.latest(uid)
             pending.append(loaders.document(uid))
-        results: list[Document | None] = []
-        for uid, item in zip(uids, pending, strict=True):
-            results.append(await _document_or_error(uid, item))  # type: ignore[arg-type]
-        return results
+        if all(isinstance(item, Exception) or item.done() for item in pending):
+            return [_document_or_error(uid, item) for uid, item in zip(uids, pending, strict=True)]
+        return cast(list[Document | None], _documents_later(uids, pending))
 
     @strawberry.field(
         description="The QR-scan check: is this revision of this document the one to build from?"
@@ -97,6 +97,7 @@ class Query:
     )
     async def health(self, info: Info) -> Health:
         services = info.context.services
+        info.context.loaders.not_from_the_store()  # never replayed from the response cache
         result = await services.health.check()
         return Health(
             enovia=result.enovia,
@@ -107,16 +108,23 @@ class Query:
         )
 
 
-async def _document_or_error(
-    uid: str, item: asyncio.Future[Loaded[gateway.enovia.Document]] | BadUserInput
-) -> Document | Exception:
-    """A list entry: graphql-core turns an exception in a list into an error at its index."""
+Pending = asyncio.Future[Loaded[gateway.enovia.Document]] | BadUserInput
+
+
+def _document_or_error(uid: str, item: Pending) -> Any:
+    """A list entry of a done load: graphql-core turns an exception in a list into an error
+    at its index, so a missing document fails its entry only."""
     if isinstance(item, Exception):
         return item
     try:
-        return Document.of(uid, await item)
+        return Document.of(uid, item.result())
     except Exception as exc:  # kept to this entry; the others still answer
         return exc
+
+
+async def _documents_later(uids: list[strawberry.ID], pending: list[Pending]) -> list[Any]:
+    await asyncio.wait([item for item in pending if isinstance(item, asyncio.Future)])
+    return [_document_or_error(uid, item) for uid, item in zip(uids, pending, strict=True)]
 
 
 async def _verdict(

@@ -8,6 +8,7 @@ import strawberry
 
 from loaders import Freshness
 from schema.context import Info
+from schema.pending import when_loaded
 from schema.status import ActualityReason
 from schema.types import enums as _registered  # noqa: F401  (registers the enums)
 from schema.types.business_status import BusinessStatus
@@ -33,12 +34,15 @@ class Actuality:
     max_age: strawberry.Private[float]
 
     @strawberry.field(description="The document; null with NOT_FOUND or GONE when missing.")
-    async def document(self, info: Info) -> Document | None:
-        return Document.of(self.uid, await info.context.loaders.document(self.uid))
+    def document(self, info: Info) -> Document | None:
+        uid = self.uid
+        pending = info.context.loaders.document(uid)
+        return when_loaded(pending, lambda loaded: Document.of(uid, loaded))
 
     @strawberry.field(
         description="ENOVIA's latest released revision of the document (same maxAge)."
     )
-    async def latest_revision(self, info: Info) -> Revision | None:
-        loaded = await info.context.loaders.latest(self.uid, self.max_age)
-        return latest_or_none(self.uid, loaded)
+    def latest_revision(self, info: Info) -> Revision | None:
+        uid = self.uid
+        pending = info.context.loaders.latest(uid, self.max_age)
+        return when_loaded(pending, lambda loaded: latest_or_none(uid, loaded))

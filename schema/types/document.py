@@ -10,6 +10,7 @@ from gateway import enovia
 from loaders import Absence, Freshness, Loaded
 from schema.context import Info
 from schema.identifiers import checked_revision
+from schema.pending import when_loaded
 from schema.types import enums as _registered  # noqa: F401  (registers the enums)
 from schema.types.revision import Revision
 
@@ -31,16 +32,20 @@ class Document:
             "no released revision of this document."
         )
     )
-    async def latest_revision(self, info: Info) -> Revision | None:
-        loaded = await info.context.loaders.latest(self.uid)
-        return latest_or_none(self.uid, loaded)
+    def latest_revision(self, info: Info) -> Revision | None:
+        uid = self.uid
+        pending = info.context.loaders.latest(uid)
+        return when_loaded(pending, lambda loaded: latest_or_none(uid, loaded))
 
     @strawberry.field(description="One revision by its label; null with NOT_FOUND when missing.")
-    async def revision(self, info: Info, revision: str) -> Revision | None:
-        label = checked_revision(revision)
-        loaded = await info.context.loaders.revision(self.uid, label)
-        loaded.require(f"revision {label!r} of document {self.uid!r}")
-        return Revision.of(self.uid, loaded)
+    def revision(self, info: Info, revision: str) -> Revision | None:
+        uid, label = self.uid, checked_revision(revision)
+
+        def present(loaded: Loaded[enovia.Revision]) -> Revision:
+            loaded.require(f"revision {label!r} of document {uid!r}")
+            return Revision.of(uid, loaded)
+
+        return when_loaded(info.context.loaders.revision(uid, label), present)
 
     @classmethod
     def of(cls, uid: str, loaded: Loaded[enovia.Document]) -> Document:

@@ -1,0 +1,57 @@
+"""Stamps: a peeked entry is "still current" until its time to live ends or it is replaced."""
+
+from __future__ import annotations
+
+from gateway.enovia import Document
+from gateway.response_cache import ResponseCache
+from loaders import Kind, MemoryCache, ResourceStore, StoreSettings
+from tests.loaders.test_store import Clock
+
+
+async def fetch_document() -> Document:
+    return Document(id="D")
+
+
+async def test_still_current_until_the_ttl_or_a_newer_entry():
+    clock = Clock()
+    store = ResourceStore(MemoryCache(10), StoreSettings(ttl_document=60), clock=clock)
+    assert store.peek(Kind.DOCUMENT, "D") is None
+    await store.load(Kind.DOCUMENT, "D", fetch_document)
+    peeked = store.peek(Kind.DOCUMENT, "D")
+    assert peeked is not None
+    _, stamp = peeked
+    assert store.still_current([stamp])
+    clock.now += 60
+    assert not store.still_current([stamp])
+    assert store.peek(Kind.DOCUMENT, "D") is None
+    await store.load(Kind.DOCUMENT, "D", fetch_document)  # a newer entry
+    assert not store.still_current([stamp])
+
+
+async def test_max_age_shortens_a_stamp():
+    clock = Clock()
+    store = ResourceStore(MemoryCache(10), StoreSettings(ttl_latest=60), clock=clock)
+    await store.load(Kind.LATEST, "D", fetch_document)
+    peeked = store.peek(Kind.LATEST, "D", max_age=5)
+    assert peeked is not None
+    clock.now += 5
+    assert not store.still_current([peeked[1]])
+    assert store.peek(Kind.LATEST, "D", max_age=0) is None  # 0: never from the cache
+
+
+async def test_the_response_cache_replays_only_current_answers():
+    clock = Clock()
+    store = ResourceStore(MemoryCache(10), StoreSettings(ttl_document=60), clock=clock)
+    responses = ResponseCache(store, max_entries=2)
+    await store.load(Kind.DOCUMENT, "D", fetch_document)
+    peeked = store.peek(Kind.DOCUMENT, "D")
+    assert peeked is not None
+    key = ResponseCache.key("{ document }", None, {"a": 1})
+    assert key is not None
+    responses.put(key, {"document": {"uid": "D"}}, [peeked[1]])
+    assert responses.get(key) == {"document": {"uid": "D"}}
+    clock.now += 61
+    assert responses.get(key) is None
+    assert len(responses) == 0
+    responses.put(key, {"x": 1}, [])  # nothing from ENOVIA behind it: not kept
+    assert len(responses) == 0
