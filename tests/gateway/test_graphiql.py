@@ -79,7 +79,7 @@ class DevTools:
         result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
         return result["result"].get("value")
 
-    async def wait_for(self, expression: str, timeout: float = 30.0) -> Any:
+    async def wait_for(self, expression: str, timeout: float = 60.0) -> Any:
         async with asyncio.timeout(timeout):
             while True:
                 value = await self.evaluate(expression)
