@@ -6,10 +6,13 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import TypeVar
 
 from gateway.settings import Settings, SettingsError, load_settings
+
+N = TypeVar("N", int, float)
 
 DEMO_ENV = ("ENOVIA_BASE_URL", "ENOVIA_CLIENT_ID", "ENOVIA_CLIENT_SECRET")
 
@@ -190,29 +193,22 @@ def _check(args: argparse.Namespace) -> int:
         return asyncio.run(run_check(settings, args.uid, args.revision, args.lang, args.max_age))
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be 1 or more")
-    return value
+def _number(kind: Callable[[str], N], valid: Callable[[N], bool], rule: str) -> Callable[[str], N]:
+    """An argparse type: a number of `kind` for which `valid` holds, else "must be `rule`"."""
+
+    def parse(text: str) -> N:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not valid(value):
+            raise argparse.ArgumentTypeError(f"must be {rule}")
+        return value
+
+    return parse
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if value <= 0:
-        raise argparse.ArgumentTypeError("must be more than 0")
-    return value
-
-
-def _non_negative_float(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
-    return value
-
-
-def _fraction(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return value
+_positive_int = _number(int, lambda value: value >= 1, "1 or more")
+_positive_float = _number(float, lambda value: value > 0, "more than 0")
+_non_negative_float = _number(float, lambda value: value >= 0, "0 or more")
+_fraction = _number(float, lambda value: 0 <= value <= 1, "between 0 and 1")

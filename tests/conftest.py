@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import logging
 import os
 import shutil
 import socket
@@ -12,6 +14,9 @@ from dataclasses import dataclass
 
 import pytest
 import redis
+import structlog
+
+from gateway.logs import configure_logging
 
 
 def free_port() -> int:
@@ -96,3 +101,17 @@ def redis_url(redis_server: RedisServer) -> str:
         redis_server.start()
     redis_server.flush()
     return redis_server.url
+
+
+@pytest.fixture
+def json_logs() -> Iterator[io.StringIO]:
+    """The process's real logging set-up (structlog and the standard library's records, httpx
+    included) as JSON at DEBUG, into a buffer; the set-up is restored after."""
+    saved_config = structlog.get_config()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    stream = io.StringIO()
+    configure_logging("DEBUG", "json", stream=stream)
+    yield stream
+    structlog.configure(**saved_config)
+    root.handlers, root.level = saved_handlers, saved_level

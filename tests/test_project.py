@@ -90,3 +90,18 @@ def test_the_persisted_operations_manifest_is_current(capsys):
     assert printed == (ROOT / "queries" / "persisted-operations.json").read_text(
         encoding="utf-8"
     ), "queries/persisted-operations.json is out of date: run `make schema`"
+
+
+def test_cli_numbers_are_checked(capsys):
+    import pytest
+
+    for argv, says in [
+        (["simulator", "--error-rate", "2"], "must be between 0 and 1"),
+        (["serve", "--workers", "0"], "must be 1 or more"),
+        (["serve", "--workers", "x"], "'x' is not a number"),
+        (["simulator", "--token-ttl", "0"], "must be more than 0"),
+    ]:
+        with pytest.raises(SystemExit) as exited:
+            main(argv)
+        assert exited.value.code == 2
+        assert says in capsys.readouterr().err

@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Iterator
 
 import httpx
 import pytest
-import structlog
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import WebSocketRoute
@@ -19,7 +16,6 @@ from starlette.websockets import WebSocket
 from structlog.testing import capture_logs
 
 from gateway.auth import Access, AuthConfig, AuthMiddleware, Identity, classify
-from gateway.logs import configure_logging
 from gateway.serving import serve_in_thread
 from tests.auth.conftest import (
     GRAPHQL,
@@ -136,20 +132,6 @@ def test_identity_is_frozen_and_keeps_claims_out_of_repr():
 
 
 # --- no secret in any log line ----------------------------------------------------------------
-
-
-@pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """The process's real logging set-up at DEBUG (the standard library's httpx too), into a
-    buffer; restored after."""
-    saved_config = structlog.get_config()
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    stream = io.StringIO()
-    configure_logging("DEBUG", "json", stream=stream)
-    yield stream
-    structlog.configure(**saved_config)
-    root.handlers, root.level = saved_handlers, saved_level
 
 
 async def test_no_key_or_token_reaches_the_logs(

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-import logging
-from collections.abc import Iterator
 
 import httpx
-import pytest
-import structlog
 
 from gateway.app import create_app
-from gateway.logs import configure_logging
 from gateway.serving import serve_in_thread
 from gateway.simulator import SimulatorConfig, create_simulator_app
 from tests.gateway.conftest import no_sleep, settings_for
@@ -20,20 +15,7 @@ from tests.gateway.conftest import no_sleep, settings_for
 SECRET = "log-test-client-secret-9f8e7d"
 
 
-@pytest.fixture
-def log_stream() -> Iterator[io.StringIO]:
-    """JSON logs at DEBUG into a buffer; the process's logging set-up is restored after."""
-    saved_config = structlog.get_config()
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    stream = io.StringIO()
-    configure_logging("DEBUG", "json", stream=stream)
-    yield stream
-    structlog.configure(**saved_config)
-    root.handlers, root.level = saved_handlers, saved_level
-
-
-def test_a_full_run_logs_no_secret_and_no_token(log_stream: io.StringIO):
+def test_a_full_run_logs_no_secret_and_no_token(json_logs: io.StringIO):
     simulator = create_simulator_app(SimulatorConfig(client_id="log-test", client_secret=SECRET))
     issued: list[str] = []
     tokens = simulator.state.simulator.tokens
@@ -60,7 +42,7 @@ def test_a_full_run_logs_no_secret_and_no_token(log_stream: io.StringIO):
             httpx.get(f"{url}/api/v1/health/detailed")
             httpx.post(f"{url}/graphql", json={"query": '{ document(uid: "DOC-MISSING") { uid } }'})
 
-    output = log_stream.getvalue()
+    output = json_logs.getvalue()
     assert len(issued) == 2  # the second came after the revocation
     assert SECRET not in output
     for token in issued:
