@@ -21,7 +21,6 @@ from gateway.errors import ErrorCode
 from gateway.graphiql import graphiql_page
 from gateway.media import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.persisted import PersistedOperations, RequestRefused
-from gateway.response_cache import ResponseCache
 from gateway.services import Services
 from schema import Context
 
@@ -57,7 +56,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         media = negotiate(request.headers.get("accept"))
         with deadline_after(self.request_timeout):
             try:
-                response = await self.run(request)
+                response = await self._replay(request, media) or await self.run(request)
             except HTTPException as refusal:
                 response = _refusal(refusal.reason, refusal.status_code, media or JSON)
             except RequestRefused as refusal:
@@ -84,31 +83,43 @@ class GatewayGraphQL(GraphQL[Context, None]):
         root_value: None,
         sub_response: Any,
     ) -> Any:
-        """Executes the operation, or replays its answer from the response cache."""
-        started = time.perf_counter()
-        cache = context.services.response_cache
-        key = _cache_key(cache, request_adapter.method, request_data)
-        if cache is not None and key is not None:
-            data = cache.get(key)
-            if data is not None:
-                name = getattr(request_data, "operation_name", None)
-                context.services.metrics.graphql_request(name, "ok", time.perf_counter() - started)
-                return ExecutionResult(data=data, errors=None)
+        """Executes the operation, and keeps its answer for replays when it may be."""
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+        cache = context.services.response_cache
         stamps = context.loaders.stamps
         if (
             cache is not None
-            and key is not None
             and stamps
+            and request_adapter.method == "POST"
+            and isinstance(request_data, GraphQLRequestData)
             and isinstance(result, ExecutionResult)
             and not result.errors
             and not result.extensions
             and isinstance(result.data, dict)
         ):
-            cache.put(key, result.data, stamps)
+            key = cache.key(await request.body())
+            if key is not None:
+                cache.put(key, result.data, request_data.operation_name, stamps)
         return result
+
+    async def _replay(self, request: Request, media: str | None) -> Response | None:
+        """The response cache's answer to this very request, when it holds a current one:
+        before any parsing, for the warm path's sake."""
+        services: Services = request.state.services
+        cache = services.response_cache
+        if cache is None or media is None or request.method != "POST":
+            return None
+        started = time.perf_counter()
+        key = cache.key(await request.body())
+        replay = cache.get(key) if key is not None else None
+        if replay is None:
+            return None
+        elapsed = time.perf_counter() - started
+        services.metrics.graphql_request(replay.operation_name, "ok", elapsed)
+        content_type = f"{GRAPHQL_RESPONSE}; charset=utf-8" if media == GRAPHQL_RESPONSE else JSON
+        return Response(replay.body, 200, headers={"content-type": content_type})
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
         data = await super().parse_http_body(request)
@@ -162,16 +173,3 @@ def _refusal(
     body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
     content_type = f"{GRAPHQL_RESPONSE}; charset=utf-8" if media == GRAPHQL_RESPONSE else JSON
     return Response(orjson.dumps(body), status, headers={"content-type": content_type})
-
-
-def _cache_key(
-    cache: ResponseCache | None,
-    method: str,
-    request_data: GraphQLRequestData | list[GraphQLRequestData],
-) -> bytes | None:
-    # POST only: what a GET may run is decided by Strawberry while executing, not here.
-    if cache is None or method != "POST" or not isinstance(request_data, GraphQLRequestData):
-        return None
-    if request_data.query is None:
-        return None
-    return cache.key(request_data.query, request_data.operation_name, request_data.variables)

@@ -1,4 +1,4 @@
-"""A response cache for identical operations with identical variables.
+"""A response cache for identical requests.
 
 An answer is kept only when every piece of ENOVIA data behind it came from the in-process
 cache (so its freshness is CACHED, never LIVE or STALE) and it holds no error; it is replayed
@@ -6,6 +6,9 @@ only while each of those cache entries is still the one the cache holds, within 
 live. A replay is then exactly what executing the operation again would answer, at a fraction
 of the cost. `actuality` with `maxAge: 0` always asks ENOVIA, so it is never replayed; nor is
 anything on a Redis cache (whose entries another replica may replace or invalidate).
+
+Requests are keyed by their raw body (POST only, small bodies only): the same bytes are the
+same operation, variables and extensions, so nothing needs parsing to find a replay.
 """
 
 from __future__ import annotations
@@ -18,10 +21,14 @@ import orjson
 
 from loaders import ResourceStore, Stamp
 
+#: Bodies longer than this are not kept: a key is the body itself.
+MAX_KEY_BYTES = 4096
+
 
 @dataclass(frozen=True, slots=True)
-class _Kept:
-    data: dict[str, Any]
+class Replay:
+    body: bytes  # the encoded answer, `{"data": ...}`
+    operation_name: str | None
     stamps: tuple[Stamp, ...]
 
 
@@ -31,29 +38,29 @@ class ResponseCache:
     def __init__(self, store: ResourceStore, max_entries: int = 1000) -> None:
         self._store = store
         self._max_entries = max_entries
-        self._kept: OrderedDict[bytes, _Kept] = OrderedDict()
+        self._kept: OrderedDict[bytes, Replay] = OrderedDict()
 
     @staticmethod
-    def key(query: str, operation_name: str | None, variables: Any) -> bytes | None:
-        try:
-            return orjson.dumps((query, operation_name, variables), option=orjson.OPT_SORT_KEYS)
-        except TypeError:
-            return None
+    def key(body: bytes) -> bytes | None:
+        return body if 0 < len(body) <= MAX_KEY_BYTES else None
 
-    def get(self, key: bytes) -> dict[str, Any] | None:
-        kept = self._kept.get(key)
-        if kept is None:
+    def get(self, key: bytes) -> Replay | None:
+        replay = self._kept.get(key)
+        if replay is None:
             return None
-        if not self._store.still_current(kept.stamps):
+        if not self._store.still_current(replay.stamps):
             del self._kept[key]
             return None
         self._kept.move_to_end(key)
-        return kept.data
+        return replay
 
-    def put(self, key: bytes, data: dict[str, Any], stamps: list[Stamp]) -> None:
+    def put(
+        self, key: bytes, data: dict[str, Any], operation_name: str | None, stamps: list[Stamp]
+    ) -> None:
         if not stamps:
             return  # nothing from ENOVIA behind it (introspection...): not worth keeping
-        self._kept[key] = _Kept(data, tuple(stamps))
+        body = orjson.dumps({"data": data})
+        self._kept[key] = Replay(body, operation_name, tuple(stamps))
         self._kept.move_to_end(key)
         while len(self._kept) > self._max_entries:
             self._kept.popitem(last=False)

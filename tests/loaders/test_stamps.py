@@ -46,12 +46,16 @@ async def test_the_response_cache_replays_only_current_answers():
     await store.load(Kind.DOCUMENT, "D", fetch_document)
     peeked = store.peek(Kind.DOCUMENT, "D")
     assert peeked is not None
-    key = ResponseCache.key("{ document }", None, {"a": 1})
+    key = ResponseCache.key(b'{"query": "{ document }"}')
     assert key is not None
-    responses.put(key, {"document": {"uid": "D"}}, [peeked[1]])
-    assert responses.get(key) == {"document": {"uid": "D"}}
+    responses.put(key, {"document": {"uid": "D"}}, "Card", [peeked[1]])
+    replay = responses.get(key)
+    assert replay is not None
+    assert replay.body == b'{"data":{"document":{"uid":"D"}}}'
+    assert replay.operation_name == "Card"
     clock.now += 61
     assert responses.get(key) is None
     assert len(responses) == 0
-    responses.put(key, {"x": 1}, [])  # nothing from ENOVIA behind it: not kept
+    responses.put(key, {"x": 1}, None, [])  # nothing from ENOVIA behind it: not kept
     assert len(responses) == 0
+    assert ResponseCache.key(b"x" * 5000) is None  # too large a body to be a key
