@@ -12,6 +12,7 @@ from gateway.enovia._circuit import CircuitBreaker, CircuitObserver
 from gateway.enovia._client import CallObserver, EnoviaClient
 from gateway.enovia._retry import RetryPolicy, Sleep
 from gateway.enovia._secret import ClientSecret
+from gateway.enovia._transport import EnoviaTransport
 from gateway.settings import Settings
 
 
@@ -60,8 +61,7 @@ def create_enovia_client(
         base_url=base_url,
         auth=auth,
         timeout=httpx.Timeout(settings.enovia_timeout),
-        limits=limits,
-        transport=transport,
+        transport=transport or EnoviaTransport(limits),
         headers={"Accept": "application/json", "User-Agent": "enovia-gateway"},
     )
     retry = RetryPolicy(
