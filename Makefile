@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install assets graphiql demo test lint typecheck pytest schema clients-check clean
+.PHONY: install assets graphiql demo test lint typecheck pytest schema clients-check bench soak clean
 GRAPHIQL := gateway/static/graphiql
 
 $(STAMP): pyproject.toml
@@ -55,6 +55,17 @@ schema: $(STAMP)
 clients-check:
 	@if command -v npm >/dev/null 2>&1; then clients/check.sh; \
 	else echo "npm not found: skipping the generated clients' check (clients/check.sh)"; fi
+
+# The performance figures of ../shared/design/quality.md in one run (needs Debian's wrk;
+# a few minutes). BENCH_ARGS, e.g. "--quick" or "--only warm-single --duration 20".
+bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || { echo "wrk is not installed: apt-get install wrk"; exit 2; }
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python -m benchmarks.run $(BENCH_ARGS)
+
+# A steady rate for minutes while ENOVIA's faults switch on and off (not part of CI).
+soak: $(STAMP)
+	$(BIN)/python -m benchmarks.soak $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

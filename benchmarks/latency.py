@@ -1,0 +1,121 @@
+"""Cold latency of the scan query against one direct ENOVIA round trip, same run.
+
+Each gateway sample is the scan query on a document no cache has seen (a fresh `GEN-<n>`),
+one at a time over a kept-alive connection; each direct sample is `GET /api/v1/documents/...`
+from this process to the simulator with a token, also on a fresh document. The two alternate,
+so both see the same machine at the same moment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import Counter
+from typing import Any
+
+import httpx
+
+from benchmarks import queries
+from benchmarks.client import enovia_document, enovia_token, post_graphql
+from benchmarks.context import Bench
+from benchmarks.report import Figure, Ratio, info
+from benchmarks.stats import summary
+
+WARM_UP = 5
+ALLOWANCE_MS = 3.0
+
+
+def run(bench: Bench) -> list[Figure]:
+    return asyncio.run(_run(bench))
+
+
+async def _run(bench: Bench) -> list[Figure]:
+    gateway_ms: list[float] = []
+    direct_ms: list[float] = []
+    freshness: Counter[str] = Counter()
+    async with (
+        httpx.AsyncClient(timeout=30.0) as to_gateway,
+        httpx.AsyncClient(timeout=30.0) as to_enovia,
+    ):
+        token = await enovia_token(to_enovia, bench.simulator_url)
+        for index in range(WARM_UP + bench.options.cold_samples):
+            answer, took = await _timed_scan(to_gateway, bench)
+            direct = await _timed_direct(to_enovia, bench, token)
+            if index >= WARM_UP:
+                gateway_ms.append(took)
+                direct_ms.append(direct)
+                freshness[answer["data"]["document"]["freshness"]] += 1
+    return _figures(bench, summary(gateway_ms), summary(direct_ms), freshness)
+
+
+async def _timed_scan(client: httpx.AsyncClient, bench: Bench) -> tuple[dict[str, Any], float]:
+    payload = queries.body(queries.SCAN, queries.scan_variables(bench.uids.one()))
+    started = time.perf_counter()
+    answer = await post_graphql(client, bench.gateway_url, payload)
+    return answer, (time.perf_counter() - started) * 1000
+
+
+async def _timed_direct(client: httpx.AsyncClient, bench: Bench, token: str) -> float:
+    uid = bench.uids.one()
+    started = time.perf_counter()
+    await enovia_document(client, bench.simulator_url, uid, token)
+    return (time.perf_counter() - started) * 1000
+
+
+def _figures(
+    bench: Bench, gateway: dict[str, float], direct: dict[str, float], freshness: Counter[str]
+) -> list[Figure]:
+    latency = bench.latency_ms
+    limit = direct["p50"] + ALLOWANCE_MS
+    p50 = gateway["p50"]
+    details = {
+        "latency_ms_L": latency,
+        "gateway_ms": gateway,
+        "direct_enovia_ms": direct,
+        "document_freshness": dict(freshness),
+        "over_direct_p50_ms": round(p50 - direct["p50"], 3),
+        "over_L_ms": round(p50 - latency, 3),
+    }
+    main = Figure(
+        key="cold.scan.p50",
+        label="cold scan latency p50 (vs direct ENOVIA p50)",
+        value=p50,
+        unit="ms",
+        shown=f"{p50:.1f} ms (+{p50 - direct['p50']:.1f} over direct, +{p50 - latency:.1f} over L)",
+        target=f"<= direct p50 + {ALLOWANCE_MS:g} ms = {limit:.1f} ms",
+        met=p50 <= limit,
+        details=details,
+        ratio=Ratio(
+            "cold scan p50 / direct ENOVIA p50", p50 / direct["p50"], limit / direct["p50"], False
+        ),
+    )
+    return [
+        main,
+        info(
+            "cold.scan.p99",
+            "cold scan latency p90 / p99",
+            gateway["p99"],
+            "ms",
+            f"{gateway['p90']:.1f} / {gateway['p99']:.1f} ms (n={gateway['n']:g})",
+        ),
+        Figure(
+            key="cold.scan.over_L",
+            label="cold scan latency p50 vs L",
+            value=p50 - latency,
+            unit="ms",
+            shown=f"L + {p50 - latency:.1f} ms",
+            target=f"(info) quality.md: <= L + {ALLOWANCE_MS:g} ms",
+            ratio=Ratio(
+                "cold scan p50 / L", p50 / latency, (latency + ALLOWANCE_MS) / latency, False
+            )
+            if latency > 0
+            else None,
+        ),
+        info(
+            "cold.direct",
+            f"direct ENOVIA round trip p50 / p99 (L = {latency:g} ms)",
+            direct["p50"],
+            "ms",
+            f"{direct['p50']:.1f} / {direct['p99']:.1f} ms",
+        ),
+    ]

@@ -1,0 +1,213 @@
+"""Warm queries under load with wrk: the single-document query against the floor of the HTTP
+stack (a bare Starlette endpoint answering the same bytes), and the 100-document query.
+
+The judged figures send one fixed body, as the issue says; a gateway that keeps whole answers
+for identical bodies (a response cache) answers those from it. Each is shown next to the same
+query sent as VARIANTS distinct bodies (the variables carry an extra, unused `benchVariant`
+number; every resource is still warm), which no response cache of fewer entries can answer:
+the cost of executing the query on warm data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import ExitStack
+from pathlib import Path
+
+import httpx
+import orjson
+
+from benchmarks import queries
+from benchmarks.client import JSON, CallCounts, Simulator
+from benchmarks.context import Bench
+from benchmarks.processes import start_floor
+from benchmarks.report import Figure, Ratio, info
+from benchmarks.wrk import WrkResult, run_wrk
+
+FLOOR_SHARE = 0.25
+HUNDRED_P50_MS = 6.0
+SINGLE_UID = "DOC-001"
+# More distinct bodies than a response cache of 1000 entries keeps, sent round and round.
+VARIANTS = 2000
+
+
+def _post(url: str, payload: bytes) -> bytes:
+    """A synchronous POST /graphql; the answer's bytes, RuntimeError on GraphQL errors."""
+    response = httpx.post(f"{url}/graphql", content=payload, headers=JSON, timeout=30.0)
+    if response.status_code != 200 or orjson.loads(response.content).get("errors"):
+        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:500]}")
+    return response.content
+
+
+def _counts(bench: Bench, reset: bool) -> CallCounts | None:
+    async def ask() -> CallCounts | None:
+        async with httpx.AsyncClient(timeout=10.0) as client:
+            simulator = Simulator(client, bench.simulator_url)
+            if reset:
+                await simulator.reset()
+                return None
+            return await simulator.counts()
+
+    return asyncio.run(ask())
+
+
+def _warm_wrk(
+    bench: Bench, url: str, payload: bytes, body_file: Path, connections: int
+) -> tuple[WrkResult, CallCounts]:
+    """wrk against *url* right after a warming request; the ENOVIA calls made meanwhile."""
+    _post(url, payload)
+    _counts(bench, reset=True)
+    result = run_wrk(
+        f"{url}/graphql",
+        body_file,
+        connections=connections,
+        duration_s=bench.options.duration_s,
+    )
+    counts = _counts(bench, reset=False)
+    assert counts is not None
+    return result, counts
+
+
+def _variants(bench: Bench, name: str, query: str, variables: dict[str, object]) -> Path:
+    """A wrk body file of VARIANTS bodies that differ only in an unused variable."""
+    bodies = (queries.body(query, {**variables, "benchVariant": n}) for n in range(VARIANTS))
+    return bench.body_file(name, b"\n".join(bodies) + b"\n")
+
+
+def _load_details(result: WrkResult, counts: CallCounts | None = None) -> dict[str, object]:
+    details: dict[str, object] = {"wrk": result.as_json()}
+    if counts is not None:
+        details["enovia_document_calls_during_run"] = counts.document_calls
+    return details
+
+
+def _rate(result: WrkResult) -> str:
+    return (
+        f"{result.requests_per_s:,.0f} req/s, p50 {result.p50_ms:.2f} / "
+        f"p99 {result.p99_ms:.2f} ms (c={result.connections})"
+        + (f", {result.error_count} errors" if result.error_count else "")
+    )
+
+
+def run_single(bench: Bench) -> list[Figure]:
+    variables: dict[str, object] = {"uid": SINGLE_UID}
+    payload = queries.body(queries.DOCUMENT, variables)
+    body_file = bench.body_file("single-request.json", payload)
+    _post(bench.gateway_url, payload)  # cold
+    answer = _post(bench.gateway_url, payload)  # warm: the bytes the floor will answer
+    if b'"CACHED"' not in answer:
+        raise RuntimeError(f"the second answer is not from the cache: {answer[:300]!r}")
+    answer_file = bench.body_file("single-answer.json", answer)
+    connections = bench.options.connections
+    with ExitStack() as stack:
+        floor, floor_url = start_floor(answer_file, bench.log_dir)
+        stack.callback(floor.stop)
+        if _post(floor_url, payload) != answer:
+            raise RuntimeError("the floor app does not answer the gateway's bytes")
+        gateway, counts = _warm_wrk(bench, bench.gateway_url, payload, body_file, connections)
+        varied_file = _variants(bench, "single-variants.json", queries.DOCUMENT, variables)
+        varied, varied_counts = _warm_wrk(
+            bench, bench.gateway_url, payload, varied_file, connections
+        )
+        floor_result = run_wrk(
+            f"{floor_url}/graphql",
+            body_file,
+            connections=connections,
+            duration_s=bench.options.duration_s,
+        )
+    share = gateway.requests_per_s / floor_result.requests_per_s
+    varied_share = varied.requests_per_s / floor_result.requests_per_s
+    details = {
+        "gateway": _load_details(gateway, counts),
+        "gateway_distinct_bodies": _load_details(varied, varied_counts),
+        "floor": _load_details(floor_result),
+        "answer_bytes": len(answer),
+    }
+    return [
+        Figure(
+            key="warm.single.share_of_floor",
+            label="warm single-document throughput, gateway / floor",
+            value=share,
+            unit="ratio",
+            shown=f"{share:.3f}",
+            target=f">= {FLOOR_SHARE}",
+            met=share >= FLOOR_SHARE,
+            details=details,
+            ratio=Ratio("warm 1-doc req/s gateway/floor", share, FLOOR_SHARE, True),
+        ),
+        info(
+            "warm.single.gateway",
+            "  gateway (POST /graphql)",
+            gateway.requests_per_s,
+            "req/s",
+            _rate(gateway),
+        ),
+        Figure(
+            key="warm.single.distinct_bodies",
+            label=f"  gateway, {VARIANTS} distinct bodies (no whole-answer reuse)",
+            value=varied.requests_per_s,
+            unit="req/s",
+            shown=f"{_rate(varied)}; {varied_share:.3f} of the floor",
+            target=f"(info) same target: >= {FLOOR_SHARE} of the floor",
+            ratio=Ratio("  same, distinct bodies", varied_share, FLOOR_SHARE, True),
+        ),
+        info(
+            "warm.single.floor",
+            "  floor (bare Starlette, same bytes)",
+            floor_result.requests_per_s,
+            "req/s",
+            _rate(floor_result),
+        ),
+    ]
+
+
+def run_hundred(bench: Bench) -> list[Figure]:
+    # GEN documents all have a released revision: no 404 is cached for GATEWAY_CACHE_TTL_NOT_FOUND
+    # only (5 s), so the whole answer stays warm (13 of PTE-0001..0100 have none).
+    variables: dict[str, object] = {"uids": bench.uids.many(100)}
+    payload = queries.body(queries.DOCUMENTS, variables)
+    body_file = bench.body_file("documents100-request.json", payload)
+    varied_file = _variants(bench, "documents100-variants.json", queries.DOCUMENTS, variables)
+    _post(bench.gateway_url, payload)  # cold: 200 ENOVIA calls
+    alone, counts = _warm_wrk(bench, bench.gateway_url, payload, body_file, 1)
+    varied, varied_counts = _warm_wrk(bench, bench.gateway_url, payload, varied_file, 1)
+    loaded, loaded_counts = _warm_wrk(
+        bench, bench.gateway_url, payload, body_file, bench.options.connections
+    )
+    p50 = alone.p50_ms
+    return [
+        Figure(
+            key="warm.documents100.p50",
+            label="warm 100-document query p50 (1 connection)",
+            value=p50,
+            unit="ms",
+            shown=f"{p50:.2f} ms (p99 {alone.p99_ms:.2f}, {alone.requests_per_s:,.0f} req/s)",
+            target=f"<= {HUNDRED_P50_MS:g} ms",
+            met=p50 <= HUNDRED_P50_MS,
+            details={
+                "one_connection": _load_details(alone, counts),
+                "one_connection_distinct_bodies": _load_details(varied, varied_counts),
+                "loaded": _load_details(loaded, loaded_counts),
+            },
+            ratio=Ratio("warm 100-doc p50 / 6 ms", p50 / HUNDRED_P50_MS, 1.0, False),
+        ),
+        Figure(
+            key="warm.documents100.distinct_bodies.p50",
+            label=f"  p50 with {VARIANTS} distinct bodies (no whole-answer reuse)",
+            value=varied.p50_ms,
+            unit="ms",
+            shown=(
+                f"{varied.p50_ms:.2f} ms (p99 {varied.p99_ms:.2f}, "
+                f"{varied.requests_per_s:,.0f} req/s)"
+            ),
+            target=f"(info) same target: <= {HUNDRED_P50_MS:g} ms",
+            ratio=Ratio("  same, distinct bodies", varied.p50_ms / HUNDRED_P50_MS, 1.0, False),
+        ),
+        info(
+            "warm.documents100.throughput",
+            "  warm 100-document query under load",
+            loaded.requests_per_s,
+            "req/s",
+            _rate(loaded),
+        ),
+    ]
