@@ -102,3 +102,8 @@ def configure_logging(
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(numeric_level)
+    # httpx logs each request at INFO: the gateway's own `enovia.call` event says the same
+    # with the endpoint template, so httpx's lines are kept for DEBUG only.
+    logging.getLogger("httpx").setLevel(
+        logging.DEBUG if numeric_level <= logging.DEBUG else logging.WARNING
+    )
