@@ -120,12 +120,14 @@ async def one_query(client: httpx.AsyncClient, url: str, uid: str, report: Phase
         response = await client.post(
             f"{url}/graphql", json={"query": QUERY, "variables": {"uid": uid}}
         )
-    except httpx.HTTPError:
+    except httpx.HTTPError as exc:
         report.gateway_errors += 1
+        report.codes[f"no answer: {type(exc).__name__}"] += 1
         return
     report.latencies_ms.append((time.perf_counter() - sent) * 1000)
     if response.status_code >= 500:
         report.gateway_errors += 1
+        report.codes[f"HTTP {response.status_code}"] += 1
         return
     body = response.json()
     data = body.get("data") or {}
