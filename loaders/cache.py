@@ -19,6 +19,7 @@ import orjson
 import structlog
 from aiocache import RedisCache as AiocacheRedis
 from aiocache.serializers import NullSerializer
+from redis.asyncio import BlockingConnectionPool
 
 from gateway.enovia import Document, Revision
 from loaders.loaded import Absence
@@ -147,6 +148,7 @@ class RedisCache:
         *,
         timeout: float = 0.25,
         retry_after: float = 1.0,
+        max_connections: int = 64,
         namespace: str = "enovia-gw",
     ) -> None:
         parts = urlsplit(url)
@@ -161,6 +163,10 @@ class RedisCache:
             db=db,
             password=parts.password,
             ssl=parts.scheme == "rediss",
+            # A bounded pool that makes a burst wait for a free connection (within `timeout`)
+            # rather than fail: redis-py's default pool raises past 100 connections.
+            connection_pool_class=BlockingConnectionPool,
+            pool_max_size=max_connections,
         )
         self._retry_after = retry_after
         self._resting_until = 0.0

@@ -3,6 +3,8 @@ goes away makes misses, never errors."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from gateway.enovia import Document, Revision
@@ -116,4 +118,16 @@ async def test_the_local_fallback_answers_while_redis_is_away(
         assert await cache.acquire("document:D", ttl=5) is not None
     finally:
         redis_server.start()
+        await cache.close()
+
+
+async def test_a_burst_waits_for_connections_instead_of_failing(redis_url: str):
+    cache = RedisCache(redis_url, max_connections=8)
+    try:
+        entry = CacheEntry(Document(id="D"), 1.0)
+        await asyncio.gather(*(cache.set(f"document:D{n}", entry, keep_for=60) for n in range(300)))
+        found = await asyncio.gather(*(cache.get(f"document:D{n}") for n in range(300)))
+        assert all(item == entry for item in found)
+        assert cache.describe()["healthy"] is True
+    finally:
         await cache.close()
