@@ -24,6 +24,7 @@ class Options:
     cache_entries: int
     memory_concurrency: int
     memory_budget_s: float
+    bodies: str  # warm figures: 'fixed', 'distinct' or 'both'
     profile: bool
     strict: bool
     only: tuple[str, ...]

@@ -11,41 +11,77 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
 from benchmarks import queries
-from benchmarks.client import enovia_document, enovia_token, post_graphql
+from benchmarks.client import Simulator, enovia_document, enovia_token, post_graphql
 from benchmarks.context import Bench
 from benchmarks.report import Figure, Ratio, info
 from benchmarks.stats import summary
 
 WARM_UP = 5
 ALLOWANCE_MS = 3.0
+ZERO_LATENCY_SAMPLES = 20
 
 
 def run(bench: Bench) -> list[Figure]:
     return asyncio.run(_run(bench))
 
 
+@dataclass
+class Samples:
+    gateway_ms: list[float] = field(default_factory=list)
+    direct_ms: list[float] = field(default_factory=list)
+    freshness: Counter[str] = field(default_factory=Counter)
+
+
 async def _run(bench: Bench) -> list[Figure]:
-    gateway_ms: list[float] = []
-    direct_ms: list[float] = []
-    freshness: Counter[str] = Counter()
     async with (
         httpx.AsyncClient(timeout=30.0) as to_gateway,
         httpx.AsyncClient(timeout=30.0) as to_enovia,
     ):
         token = await enovia_token(to_enovia, bench.simulator_url)
-        for index in range(WARM_UP + bench.options.cold_samples):
-            answer, took = await _timed_scan(to_gateway, bench)
-            direct = await _timed_direct(to_enovia, bench, token)
-            if index >= WARM_UP:
-                gateway_ms.append(took)
-                direct_ms.append(direct)
-                freshness[answer["data"]["document"]["freshness"]] += 1
-    return _figures(bench, summary(gateway_ms), summary(direct_ms), freshness)
+        samples = await _sample(to_gateway, to_enovia, bench, token, bench.options.cold_samples)
+        # The same at L = 0: what the gateway's own cold path costs, with no latency to hide in.
+        simulator = Simulator(to_enovia, bench.simulator_url)
+        await simulator.set_latency(0)
+        try:
+            at_zero = await _sample(to_gateway, to_enovia, bench, token, ZERO_LATENCY_SAMPLES)
+        finally:
+            await simulator.set_latency(bench.latency_ms)
+    figures = _figures(bench, summary(samples.gateway_ms), summary(samples.direct_ms), samples)
+    figures.append(_zero_latency_figure(summary(at_zero.gateway_ms), summary(at_zero.direct_ms)))
+    return figures
+
+
+async def _sample(
+    to_gateway: httpx.AsyncClient, to_enovia: httpx.AsyncClient, bench: Bench, token: str, n: int
+) -> Samples:
+    samples = Samples()
+    for index in range(WARM_UP + n):
+        answer, took = await _timed_scan(to_gateway, bench)
+        direct = await _timed_direct(to_enovia, bench, token)
+        if index >= WARM_UP:
+            samples.gateway_ms.append(took)
+            samples.direct_ms.append(direct)
+            samples.freshness[answer["data"]["document"]["freshness"]] += 1
+    return samples
+
+
+def _zero_latency_figure(gateway: dict[str, float], direct: dict[str, float]) -> Figure:
+    extra = gateway["p50"] - direct["p50"]
+    return info(
+        "cold.scan.zero_latency",
+        "  the same at L = 0 (the gateway's own cold path)",
+        gateway["p50"],
+        "ms",
+        f"p50 {gateway['p50']:.1f} ms vs direct {direct['p50']:.1f} ms (+{extra:.1f})",
+        gateway_ms=gateway,
+        direct_enovia_ms=direct,
+    )
 
 
 async def _timed_scan(client: httpx.AsyncClient, bench: Bench) -> tuple[dict[str, Any], float]:
@@ -63,7 +99,7 @@ async def _timed_direct(client: httpx.AsyncClient, bench: Bench, token: str) -> 
 
 
 def _figures(
-    bench: Bench, gateway: dict[str, float], direct: dict[str, float], freshness: Counter[str]
+    bench: Bench, gateway: dict[str, float], direct: dict[str, float], samples: Samples
 ) -> list[Figure]:
     latency = bench.latency_ms
     limit = direct["p50"] + ALLOWANCE_MS
@@ -72,7 +108,7 @@ def _figures(
         "latency_ms_L": latency,
         "gateway_ms": gateway,
         "direct_enovia_ms": direct,
-        "document_freshness": dict(freshness),
+        "document_freshness": dict(samples.freshness),
         "over_direct_p50_ms": round(p50 - direct["p50"], 3),
         "over_L_ms": round(p50 - latency, 3),
     }

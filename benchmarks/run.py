@@ -8,6 +8,7 @@ writes `benchmarks/results/<timestamp>.json`, `latest.json` and `latest.png`.
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import dataclasses
 import importlib.util
@@ -75,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--memory-budget", type=float, default=None, help="seconds at most per memory part"
     )
     parser.add_argument(
+        "--bodies",
+        choices=("both", "fixed", "distinct"),
+        default="both",
+        help="warm figures: one fixed body (judged), distinct bodies (no whole-answer reuse)",
+    )
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="run the gateways under pyinstrument: results/profile-<name>.txt (figures skew)",
@@ -102,17 +109,22 @@ def parse_options(argv: Sequence[str] | None) -> Options:
         cache_entries=args.cache_entries or (500 if quick else 10_000),
         memory_concurrency=args.memory_concurrency,
         memory_budget_s=args.memory_budget or (15.0 if quick else 120.0),
+        bodies=args.bodies,
         profile=args.profile,
         strict=args.strict,
         only=tuple(name for name in SCENARIOS if name in only) if only else tuple(SCENARIOS),
     )
 
 
-def _stop_on_sigterm() -> None:
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
+def _stop_on_signals() -> None:
+    """Ctrl+C and SIGTERM both end a run as KeyboardInterrupt (asyncio cancels its task first),
+    so that every process is stopped; SIGINT too when the harness was started ignoring it."""
 
-    signal.signal(signal.SIGTERM, handler)
+    def on_sigterm(signum: int, frame: FrameType | None) -> None:
+        _thread.interrupt_main()
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, on_sigterm)
 
 
 def _warm_up(url: str, uid: str) -> None:
@@ -153,7 +165,7 @@ def run(options: Options) -> int:
     started_at = time.time()
     stamp = report.timestamp()
     load_at_start = os.getloadavg()
-    _stop_on_sigterm()
+    _stop_on_signals()
     figures: list[Figure] = []
     profiles: dict[Path, str] = {}
     interrupted = False

@@ -92,73 +92,76 @@ def _rate(result: WrkResult) -> str:
 def run_single(bench: Bench) -> list[Figure]:
     variables: dict[str, object] = {"uid": SINGLE_UID}
     payload = queries.body(queries.DOCUMENT, variables)
-    body_file = bench.body_file("single-request.json", payload)
     _post(bench.gateway_url, payload)  # cold
     answer = _post(bench.gateway_url, payload)  # warm: the bytes the floor will answer
     if b'"CACHED"' not in answer:
         raise RuntimeError(f"the second answer is not from the cache: {answer[:300]!r}")
-    answer_file = bench.body_file("single-answer.json", answer)
+    fixed_file = bench.body_file("single-request.json", payload)
+    varied_file = _variants(bench, "single-variants.json", queries.DOCUMENT, variables)
     connections = bench.options.connections
+    runs: dict[str, tuple[WrkResult, CallCounts]] = {}
     with ExitStack() as stack:
-        floor, floor_url = start_floor(answer_file, bench.log_dir)
-        stack.callback(floor.stop)
-        if _post(floor_url, payload) != answer:
-            raise RuntimeError("the floor app does not answer the gateway's bytes")
-        gateway, counts = _warm_wrk(bench, bench.gateway_url, payload, body_file, connections)
-        varied_file = _variants(bench, "single-variants.json", queries.DOCUMENT, variables)
-        varied, varied_counts = _warm_wrk(
-            bench, bench.gateway_url, payload, varied_file, connections
-        )
-        floor_result = run_wrk(
+        floor_url = _floor(bench, stack, payload, answer)
+        for kind, body_file in (("fixed", fixed_file), ("distinct", varied_file)):
+            if bench.options.bodies in (kind, "both"):
+                runs[kind] = _warm_wrk(bench, bench.gateway_url, payload, body_file, connections)
+        floor = run_wrk(
             f"{floor_url}/graphql",
-            body_file,
+            fixed_file,
             connections=connections,
             duration_s=bench.options.duration_s,
         )
-    share = gateway.requests_per_s / floor_result.requests_per_s
-    varied_share = varied.requests_per_s / floor_result.requests_per_s
-    details = {
-        "gateway": _load_details(gateway, counts),
-        "gateway_distinct_bodies": _load_details(varied, varied_counts),
-        "floor": _load_details(floor_result),
-        "answer_bytes": len(answer),
-    }
-    return [
-        Figure(
+    figures = [
+        _single_figure(kind, result, counts, floor) for kind, (result, counts) in runs.items()
+    ]
+    figures.append(
+        info(
+            "warm.single.floor",
+            "  floor (bare Starlette, same bytes)",
+            floor.requests_per_s,
+            "req/s",
+            _rate(floor),
+            answer_bytes=len(answer),
+            wrk=floor.as_json(),
+        )
+    )
+    return figures
+
+
+def _floor(bench: Bench, stack: ExitStack, payload: bytes, answer: bytes) -> str:
+    """The floor app answering the gateway's bytes, stopped when *stack* closes."""
+    floor, url = start_floor(bench.body_file("single-answer.json", answer), bench.log_dir)
+    stack.callback(floor.stop)
+    if _post(url, payload) != answer:
+        raise RuntimeError("the floor app does not answer the gateway's bytes")
+    return url
+
+
+def _single_figure(kind: str, result: WrkResult, counts: CallCounts, floor: WrkResult) -> Figure:
+    share = result.requests_per_s / floor.requests_per_s
+    details = _load_details(result, counts)
+    if kind == "fixed":
+        return Figure(
             key="warm.single.share_of_floor",
             label="warm single-document throughput, gateway / floor",
             value=share,
             unit="ratio",
-            shown=f"{share:.3f}",
+            shown=f"{share:.3f}: {_rate(result)}",
             target=f">= {FLOOR_SHARE}",
             met=share >= FLOOR_SHARE,
             details=details,
             ratio=Ratio("warm 1-doc req/s gateway/floor", share, FLOOR_SHARE, True),
-        ),
-        info(
-            "warm.single.gateway",
-            "  gateway (POST /graphql)",
-            gateway.requests_per_s,
-            "req/s",
-            _rate(gateway),
-        ),
-        Figure(
-            key="warm.single.distinct_bodies",
-            label=f"  gateway, {VARIANTS} distinct bodies (no whole-answer reuse)",
-            value=varied.requests_per_s,
-            unit="req/s",
-            shown=f"{_rate(varied)}; {varied_share:.3f} of the floor",
-            target=f"(info) same target: >= {FLOOR_SHARE} of the floor",
-            ratio=Ratio("  same, distinct bodies", varied_share, FLOOR_SHARE, True),
-        ),
-        info(
-            "warm.single.floor",
-            "  floor (bare Starlette, same bytes)",
-            floor_result.requests_per_s,
-            "req/s",
-            _rate(floor_result),
-        ),
-    ]
+        )
+    return Figure(
+        key="warm.single.distinct_bodies.share_of_floor",
+        label=f"  same, {VARIANTS} distinct bodies (no whole-answer reuse)",
+        value=share,
+        unit="ratio",
+        shown=f"{share:.3f}: {_rate(result)}",
+        target=f"(info) same target: >= {FLOOR_SHARE}",
+        details=details,
+        ratio=Ratio("  same, distinct bodies", share, FLOOR_SHARE, True),
+    )
 
 
 def run_hundred(bench: Bench) -> list[Figure]:
@@ -166,48 +169,56 @@ def run_hundred(bench: Bench) -> list[Figure]:
     # only (5 s), so the whole answer stays warm (13 of PTE-0001..0100 have none).
     variables: dict[str, object] = {"uids": bench.uids.many(100)}
     payload = queries.body(queries.DOCUMENTS, variables)
-    body_file = bench.body_file("documents100-request.json", payload)
-    varied_file = _variants(bench, "documents100-variants.json", queries.DOCUMENTS, variables)
     _post(bench.gateway_url, payload)  # cold: 200 ENOVIA calls
-    alone, counts = _warm_wrk(bench, bench.gateway_url, payload, body_file, 1)
-    varied, varied_counts = _warm_wrk(bench, bench.gateway_url, payload, varied_file, 1)
-    loaded, loaded_counts = _warm_wrk(
-        bench, bench.gateway_url, payload, body_file, bench.options.connections
-    )
-    p50 = alone.p50_ms
-    return [
-        Figure(
+    bodies = bench.options.bodies
+    figures: list[Figure] = []
+    if bodies in ("fixed", "both"):
+        body_file = bench.body_file("documents100-request.json", payload)
+        alone, counts = _warm_wrk(bench, bench.gateway_url, payload, body_file, 1)
+        figures.append(_hundred_figure("fixed", alone, counts))
+        loaded, loaded_counts = _warm_wrk(
+            bench, bench.gateway_url, payload, body_file, bench.options.connections
+        )
+        figures.append(
+            info(
+                "warm.documents100.throughput",
+                "  warm 100-document query under load",
+                loaded.requests_per_s,
+                "req/s",
+                _rate(loaded),
+                **_load_details(loaded, loaded_counts),
+            )
+        )
+    if bodies in ("distinct", "both"):
+        varied_file = _variants(bench, "documents100-variants.json", queries.DOCUMENTS, variables)
+        varied, varied_counts = _warm_wrk(bench, bench.gateway_url, payload, varied_file, 1)
+        figures.insert(1 if figures else 0, _hundred_figure("distinct", varied, varied_counts))
+    return figures
+
+
+def _hundred_figure(kind: str, result: WrkResult, counts: CallCounts) -> Figure:
+    p50 = result.p50_ms
+    shown = f"{p50:.2f} ms (p99 {result.p99_ms:.2f}, {result.requests_per_s:,.0f} req/s)"
+    ratio = p50 / HUNDRED_P50_MS
+    if kind == "fixed":
+        return Figure(
             key="warm.documents100.p50",
             label="warm 100-document query p50 (1 connection)",
             value=p50,
             unit="ms",
-            shown=f"{p50:.2f} ms (p99 {alone.p99_ms:.2f}, {alone.requests_per_s:,.0f} req/s)",
+            shown=shown,
             target=f"<= {HUNDRED_P50_MS:g} ms",
             met=p50 <= HUNDRED_P50_MS,
-            details={
-                "one_connection": _load_details(alone, counts),
-                "one_connection_distinct_bodies": _load_details(varied, varied_counts),
-                "loaded": _load_details(loaded, loaded_counts),
-            },
-            ratio=Ratio("warm 100-doc p50 / 6 ms", p50 / HUNDRED_P50_MS, 1.0, False),
-        ),
-        Figure(
-            key="warm.documents100.distinct_bodies.p50",
-            label=f"  p50 with {VARIANTS} distinct bodies (no whole-answer reuse)",
-            value=varied.p50_ms,
-            unit="ms",
-            shown=(
-                f"{varied.p50_ms:.2f} ms (p99 {varied.p99_ms:.2f}, "
-                f"{varied.requests_per_s:,.0f} req/s)"
-            ),
-            target=f"(info) same target: <= {HUNDRED_P50_MS:g} ms",
-            ratio=Ratio("  same, distinct bodies", varied.p50_ms / HUNDRED_P50_MS, 1.0, False),
-        ),
-        info(
-            "warm.documents100.throughput",
-            "  warm 100-document query under load",
-            loaded.requests_per_s,
-            "req/s",
-            _rate(loaded),
-        ),
-    ]
+            details=_load_details(result, counts),
+            ratio=Ratio("warm 100-doc p50 / 6 ms", ratio, 1.0, False),
+        )
+    return Figure(
+        key="warm.documents100.distinct_bodies.p50",
+        label=f"  same, {VARIANTS} distinct bodies (no whole-answer reuse)",
+        value=p50,
+        unit="ms",
+        shown=shown,
+        target=f"(info) same target: <= {HUNDRED_P50_MS:g} ms",
+        details=_load_details(result, counts),
+        ratio=Ratio("  same, distinct bodies", ratio, 1.0, False),
+    )
