@@ -148,7 +148,7 @@ class RedisCache:
         *,
         timeout: float = 0.25,
         retry_after: float = 1.0,
-        max_connections: int = 64,
+        max_connections: int = 256,
         namespace: str = "enovia-gw",
     ) -> None:
         parts = urlsplit(url)
