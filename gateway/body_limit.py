@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.errors import ErrorCode
+from gateway.errors import ErrorCode, error_document
 
 
 class BodyTooLarge(Exception):
@@ -53,15 +52,8 @@ class BodySizeLimitMiddleware:
                 await self._refuse(send)
 
     async def _refuse(self, send: Send) -> None:
-        body = orjson.dumps(
-            {
-                "errors": [
-                    {
-                        "message": f"the request body is larger than {self.max_bytes} bytes",
-                        "extensions": {"code": ErrorCode.BAD_USER_INPUT.value},
-                    }
-                ]
-            }
+        body = error_document(
+            f"the request body is larger than {self.max_bytes} bytes", ErrorCode.BAD_USER_INPUT
         )
         await send(
             {

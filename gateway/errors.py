@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import ClassVar
 
+import orjson
+
 
 class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
@@ -26,6 +28,11 @@ class ErrorCode(StrEnum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     # Beyond the contract's list: the Automatic Persisted Queries protocol's own code.
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+
+
+def error_document(message: str, code: ErrorCode) -> bytes:
+    """A refusal's body, shaped as GraphQL errors with no `data` (nothing was executed)."""
+    return orjson.dumps({"errors": [{"message": message, "extensions": {"code": code.value}}]})
 
 
 class GatewayError(Exception):

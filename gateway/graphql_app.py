@@ -17,7 +17,7 @@ from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
 from gateway.enovia import deadline_after
-from gateway.errors import ErrorCode
+from gateway.errors import ErrorCode, error_document
 from gateway.graphiql import graphiql_page
 from gateway.media import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.persisted import PersistedOperations, RequestRefused
@@ -170,6 +170,5 @@ def _refusal(
 ) -> Response:
     """A request refused before execution, as a GraphQL-shaped body with a code (Strawberry
     would answer plain text)."""
-    body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
     content_type = f"{GRAPHQL_RESPONSE}; charset=utf-8" if media == GRAPHQL_RESPONSE else JSON
-    return Response(orjson.dumps(body), status, headers={"content-type": content_type})
+    return Response(error_document(message, code), status, headers={"content-type": content_type})

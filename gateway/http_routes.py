@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import gateway
+from gateway.errors import ErrorCode, error_document
 from gateway.metrics import CONTENT_TYPE_LATEST
 from gateway.services import Services
 
@@ -89,5 +90,5 @@ async def invalidate(request: Request) -> Response:
 
 
 def _refusal(message: str) -> Response:
-    body = {"errors": [{"message": message, "extensions": {"code": "BAD_USER_INPUT"}}]}
-    return _json(body, 400)
+    body = error_document(message, ErrorCode.BAD_USER_INPUT)
+    return Response(body, 400, media_type="application/json")

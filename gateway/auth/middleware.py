@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 import time
 
@@ -17,7 +16,7 @@ from gateway.auth.jwks import Clock, HttpClientFactory, default_http_client
 from gateway.auth.jwt import JwtVerifier
 from gateway.auth.paths import Access, classify
 from gateway.auth.rate_limit import RateLimiter
-from gateway.errors import ErrorCode
+from gateway.errors import ErrorCode, error_document
 
 __all__ = ["AuthMiddleware"]
 
@@ -214,11 +213,7 @@ async def _refuse(
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": _WS_POLICY_VIOLATION, "reason": ""})
         return
-    body = json.dumps(
-        {"errors": [{"message": message, "extensions": {"code": code.value}}]},
-        ensure_ascii=False,
-        separators=(",", ":"),
-    ).encode("utf-8")
+    body = error_document(message, code)
     await send(
         {
             "type": "http.response.start",
