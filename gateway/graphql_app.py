@@ -24,7 +24,9 @@ from gateway.persisted import PersistedOperations, RequestRefused
 from gateway.services import Services
 from schema import Context
 
+# Per-request notes kept in the request's state between the view's hooks.
 _REQUEST_ERROR = "graphql_request_error"
+_MEDIA = "graphql_response_media"
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -54,6 +56,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return
         request = Request(scope, receive=receive)
         media = negotiate(request.headers.get("accept"))
+        setattr(request.state, _MEDIA, media)
         with deadline_after(self.request_timeout):
             try:
                 response = await self._replay(request, media) or await self.run(request)
@@ -135,7 +138,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         # A request error: nothing was executed (no data, and no error belongs to a field).
         if result.data is None and result.errors and all(e.path is None for e in result.errors):
             setattr(request.state, _REQUEST_ERROR, True)
-            if negotiate(request.headers.get("accept")) == GRAPHQL_RESPONSE:
+            if getattr(request.state, _MEDIA, None) == GRAPHQL_RESPONSE:
                 response.pop("data", None)
         return response
 
