@@ -47,6 +47,7 @@ async def open_services(
         settings.gateway_cache_url,
         settings.gateway_cache_max_entries,
         settings.gateway_cache_local_max_entries,
+        timeout=settings.gateway_cache_timeout,
     )
     store = ResourceStore(
         cache,

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     gateway_cache_max_stale: NonNegativeSeconds = 86_400.0
     gateway_cache_local_max_entries: Annotated[int, Field(ge=1)] = 1000
     gateway_cache_lock_ttl: PositiveSeconds = 5.0
+    gateway_cache_timeout: PositiveSeconds = 0.25
     gateway_response_cache_entries: Annotated[int, Field(ge=0)] = 1000
     gateway_actuality_max_age: Annotated[int, Field(ge=0)] = 0
 

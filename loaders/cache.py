@@ -343,9 +343,12 @@ def _decode(raw: bytes | str) -> CacheEntry | None:
         return None
 
 
-def create_cache(url: str, max_entries: int, local_entries: int = 1000) -> Cache:
+def create_cache(
+    url: str, max_entries: int, local_entries: int = 1000, *, timeout: float = 0.25
+) -> Cache:
     """The cache `GATEWAY_CACHE_URL` names: `memory://` (bounded to `max_entries`), or
-    `redis[s]://host:port/db` with a local fallback of `local_entries`."""
+    `redis[s]://host:port/db` with a local fallback of `local_entries`, where a Redis operation
+    slower than `timeout` seconds counts as a failure."""
     if url.startswith(("redis://", "rediss://")):
-        return FallbackCache(RedisCache(url), MemoryCache(local_entries))
+        return FallbackCache(RedisCache(url, timeout=timeout), MemoryCache(local_entries))
     return MemoryCache(max_entries)

@@ -242,8 +242,11 @@ def test_redis_killed_mid_run(
 async def test_two_replicas_on_one_redis(
     start_gateway: StartGateway, sim: Simulator, redis_url: str, figure: Callable[[str], None]
 ):
-    first = start_gateway(gateway_cache_url=redis_url)
-    second = start_gateway(gateway_cache_url=redis_url)
+    # Both replicas run in this test's process, so a burst makes their event loops wait on each
+    # other: a generous Redis timeout keeps that from counting as a Redis failure (which would
+    # rightly make each replica fetch for itself and is tested on its own above).
+    first = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=5.0)
+    second = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=5.0)
     for gateway in (first, second):
         gateway.query("{ health { enovia } }")  # tokens first: only data calls are counted
     sim.faults(latency_ms=300)
@@ -272,10 +275,8 @@ async def test_two_replicas_on_one_redis(
         f"as {cached_elsewhere}"
     )
     assert all("errors" not in body for body in bodies)
-    # About one call per resource: exactly one unless a loaded machine made a Redis call time
-    # out, in which case a replica fetches for itself (never more than one call per replica).
-    assert document_calls <= 2
-    assert latest_calls <= 2
+    assert document_calls == 1
+    assert latest_calls == 1
     assert shared["data"]["document"]["freshness"] == "LIVE"
     assert cached_elsewhere == "CACHED"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+import redis.asyncio
 
 from gateway.enovia import Document, Revision
 from loaders import CacheEntry, create_cache
@@ -122,7 +123,9 @@ async def test_the_local_fallback_answers_while_redis_is_away(
 
 
 async def test_a_burst_waits_for_connections_instead_of_failing(redis_url: str):
-    cache = RedisCache(redis_url, max_connections=8)
+    # What is tested is waiting for a free connection rather than failing with "too many
+    # connections"; the timeout is generous so that a loaded machine does not fail it instead.
+    cache = RedisCache(redis_url, max_connections=8, timeout=10.0)
     try:
         entry = CacheEntry(Document(id="D"), 1.0)
         await asyncio.gather(*(cache.set(f"document:D{n}", entry, keep_for=60) for n in range(300)))
@@ -130,4 +133,21 @@ async def test_a_burst_waits_for_connections_instead_of_failing(redis_url: str):
         assert all(item == entry for item in found)
         assert cache.describe()["healthy"] is True
     finally:
+        await cache.close()
+
+
+async def test_a_redis_slower_than_the_timeout_is_a_miss(redis_url: str):
+    entry = CacheEntry(Document(id="D"), 1.0)
+    cache = create_cache(redis_url, max_entries=10, local_entries=1, timeout=0.2)
+    pauser = redis.asyncio.Redis.from_url(redis_url)
+    try:
+        await cache.set("document:other", entry, keep_for=60)  # pushes D out of the local cache
+        await pauser.set("enovia-gw:document:D", b"never read")
+        # Redis holds every client's commands for 2 s: a real slow Redis, not a stand-in.
+        await pauser.execute_command("CLIENT", "PAUSE", 2000, "ALL")
+        assert await cache.get("document:D") is None
+        assert cache.describe()["healthy"] is False
+    finally:
+        await pauser.execute_command("CLIENT", "UNPAUSE")
+        await pauser.aclose()
         await cache.close()
