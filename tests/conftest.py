@@ -25,6 +25,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+#: A Redis timeout for tests about something other than timeouts (sharing, locks, bursts):
+#: a loaded machine must not turn a slow Redis call into a miss and fail them. A Redis slower
+#: than the timeout has its own test.
+PATIENT_REDIS_TIMEOUT = 5.0
+
+
 @dataclass
 class RedisServer:
     """A redis-server this test session started; `stop`/`start` simulate an outage."""

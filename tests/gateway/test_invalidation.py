@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.conftest import PATIENT_REDIS_TIMEOUT
 from tests.gateway.conftest import Gateway, Simulator, StartGateway
 
 QUERY = """query($uid: ID!) {
@@ -57,8 +58,8 @@ def test_it_needs_credentials_when_auth_is_on(start_gateway: StartGateway):
 
 @pytest.mark.redis
 def test_every_replica_sharing_redis_sees_it(start_gateway: StartGateway, redis_url: str):
-    first = start_gateway(gateway_cache_url=redis_url)
-    second = start_gateway(gateway_cache_url=redis_url)
+    first = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=PATIENT_REDIS_TIMEOUT)
+    second = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=PATIENT_REDIS_TIMEOUT)
     assert freshness(first, "DOC-001") == ["LIVE", "LIVE", "LIVE"]
     assert freshness(second, "DOC-001") == ["CACHED", "CACHED", "CACHED"]
     assert invalidate(first, {"uids": ["DOC-001"]}).json() == {"invalidated": {"DOC-001": 3}}

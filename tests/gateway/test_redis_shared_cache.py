@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from gateway.simulator import DOC_SUPERSEDED_THEN_RELEASED
-from tests.conftest import RedisServer
+from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer
 from tests.gateway.conftest import Simulator, StartGateway
 
 pytestmark = pytest.mark.redis
@@ -19,8 +19,8 @@ QUERY = """query($uid: ID!) {
 def test_the_second_replica_serves_from_the_shared_cache(
     start_gateway: StartGateway, sim: Simulator, redis_url: str
 ):
-    first = start_gateway(gateway_cache_url=redis_url)
-    second = start_gateway(gateway_cache_url=redis_url)
+    first = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=PATIENT_REDIS_TIMEOUT)
+    second = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=PATIENT_REDIS_TIMEOUT)
     fetched = first.query(QUERY, uid=DOC_SUPERSEDED_THEN_RELEASED)["data"]["document"]
     assert fetched["freshness"] == "LIVE"
     calls_after_first = sim.stats()["total"]
@@ -38,7 +38,9 @@ def test_the_second_replica_serves_from_the_shared_cache(
 def test_a_failed_redis_never_fails_a_query(
     start_gateway: StartGateway, redis_server: RedisServer, redis_url: str
 ):
-    gateway = start_gateway(gateway_cache_url=redis_url)
+    gateway = start_gateway(
+        gateway_cache_url=redis_url, gateway_cache_timeout=PATIENT_REDIS_TIMEOUT
+    )
     assert gateway.query(QUERY, uid=DOC_SUPERSEDED_THEN_RELEASED)["data"]["document"]
     redis_server.stop()
     try:

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import RedisServer
+from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer
 from tests.gateway.conftest import Gateway, Simulator, StartGateway
 
 PAIR = """query($uid: ID!) {
@@ -245,8 +245,8 @@ async def test_two_replicas_on_one_redis(
     # Both replicas run in this test's process, so a burst makes their event loops wait on each
     # other: a generous Redis timeout keeps that from counting as a Redis failure (which would
     # rightly make each replica fetch for itself and is tested on its own above).
-    first = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=5.0)
-    second = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=5.0)
+    first = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=PATIENT_REDIS_TIMEOUT)
+    second = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=PATIENT_REDIS_TIMEOUT)
     for gateway in (first, second):
         gateway.query("{ health { enovia } }")  # tokens first: only data calls are counted
     sim.faults(latency_ms=300)

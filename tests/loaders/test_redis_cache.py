@@ -12,13 +12,13 @@ from gateway.enovia import Document, Revision
 from loaders import CacheEntry, create_cache
 from loaders.cache import FallbackCache, MemoryCache, RedisCache
 from loaders.loaded import Absence
-from tests.conftest import RedisServer, free_port
+from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer, free_port
 
 pytestmark = pytest.mark.redis
 
 
 async def test_entries_round_trip(redis_url: str):
-    cache = create_cache(redis_url, max_entries=10)
+    cache = create_cache(redis_url, max_entries=10, timeout=PATIENT_REDIS_TIMEOUT)
     assert isinstance(cache, FallbackCache)
     try:
         document = CacheEntry(Document(id="D", title="План"), fetched_at=123.5)
@@ -77,7 +77,7 @@ async def test_recovers_when_redis_comes_back(redis_server: RedisServer, redis_u
 
 
 async def test_delete_prefix_escapes_glob_characters(redis_url: str):
-    cache = RedisCache(redis_url)
+    cache = RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT)
     try:
         for key in ["revision:D*\x00A", "revision:D*\x00B", "revision:DX\x00A", "document:D*"]:
             await cache.set(key, CacheEntry(Document(id="D"), 1.0), keep_for=60)
@@ -89,7 +89,10 @@ async def test_delete_prefix_escapes_glob_characters(redis_url: str):
 
 
 async def test_locks_are_exclusive_and_released_only_by_their_holder(redis_url: str):
-    first, second = RedisCache(redis_url), RedisCache(redis_url)
+    first, second = (
+        RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT),
+        RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT),
+    )
     try:
         token = await first.acquire("document:D", ttl=5)
         assert token is not None
@@ -125,7 +128,7 @@ async def test_the_local_fallback_answers_while_redis_is_away(
 async def test_a_burst_waits_for_connections_instead_of_failing(redis_url: str):
     # What is tested is waiting for a free connection rather than failing with "too many
     # connections"; the timeout is generous so that a loaded machine does not fail it instead.
-    cache = RedisCache(redis_url, max_connections=8, timeout=10.0)
+    cache = RedisCache(redis_url, max_connections=8, timeout=PATIENT_REDIS_TIMEOUT)
     try:
         entry = CacheEntry(Document(id="D"), 1.0)
         await asyncio.gather(*(cache.set(f"document:D{n}", entry, keep_for=60) for n in range(300)))
