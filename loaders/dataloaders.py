@@ -50,6 +50,8 @@ class RequestLoaders:
         self._revisions = _Loader(self._revision)
         self._latest = _Loader(self._latest_revision)
         self._asked: set[tuple[Kind, object]] = set()
+        #: When this request was made: a fetch that landed since is as live as its own.
+        self._asked_at = store.now()
         #: The cache entries this request's answers came from, while all were cache hits;
         #: None once anything had to be fetched (or was not from the store at all).
         self.stamps: list[Stamp] | None = []
@@ -87,7 +89,9 @@ class RequestLoaders:
         self.stamps = None
 
     async def _document(self, uid: DocumentKey) -> Loaded[Document]:
-        return await self._store.load(Kind.DOCUMENT, uid, lambda: self._client.get_document(uid))
+        return await self._store.load(
+            Kind.DOCUMENT, uid, lambda: self._client.get_document(uid), asked_at=self._asked_at
+        )
 
     async def _revision(self, key: RevisionKey) -> Loaded[Revision]:
         uid, label, max_age = key
@@ -96,12 +100,17 @@ class RequestLoaders:
             f"{uid}{KEY_SEPARATOR}{label}",
             lambda: self._client.get_revision(uid, label),
             max_age=max_age,
+            asked_at=self._asked_at,
         )
 
     async def _latest_revision(self, key: LatestKey) -> Loaded[Revision]:
         uid, max_age = key
         return await self._store.load(
-            Kind.LATEST, uid, lambda: self._client.get_latest_revision(uid), max_age=max_age
+            Kind.LATEST,
+            uid,
+            lambda: self._client.get_latest_revision(uid),
+            max_age=max_age,
+            asked_at=self._asked_at,
         )
 
 

@@ -12,6 +12,7 @@ from typing import NamedTuple, Protocol, TypeVar
 
 from gateway.enovia import Gone, NotFound, UpstreamUnavailable, time_left
 from loaders.cache import Cache, CacheEntry, Model
+from loaders.landed import RecentlyLanded
 from loaders.loaded import Absence, Freshness, Loaded
 from loaders.single_flight import SingleFlight
 
@@ -85,6 +86,11 @@ class ResourceStore:
         self._counters = counters
         self._clock = clock
         self._flights: SingleFlight[str, CacheEntry] = SingleFlight()
+        self._landed = RecentlyLanded()
+
+    def now(self) -> float:
+        """The store's clock: what `asked_at` and every entry's `fetched_at` are read from."""
+        return self._clock()
 
     async def load(
         self,
@@ -93,9 +99,11 @@ class ResourceStore:
         fetch: Callable[[], Awaitable[M]],
         *,
         max_age: float | None = None,
+        asked_at: float | None = None,
     ) -> Loaded[M]:
         """The resource `key` of `kind`; `max_age` (seconds) narrows the time to live, 0 asks
-        ENOVIA now (joining a fetch already in flight)."""
+        ENOVIA now: a fetch of its own, or one shared with the caller's that was in flight at
+        `asked_at` (when the caller's request was made, by `now()`), landed or not."""
         cache_key = f"{kind.value}:{key}"
         entry = await self.cache.get(cache_key)
         now = self._clock()
@@ -103,6 +111,9 @@ class ResourceStore:
             self._count(kind, Freshness.CACHED)
             return _loaded(entry, Freshness.CACHED)
         self._count(kind, None)
+        landed = None if asked_at is None else self._landed.since(cache_key, asked_at)
+        if landed is not None:
+            return _loaded(landed, Freshness.LIVE)
         try:
             fetched = await _within_deadline(
                 self._flights.run(cache_key, lambda: self._fetch(kind, cache_key, fetch, entry))
@@ -145,16 +156,20 @@ class ResourceStore:
         return True
 
     async def forget(self, kind: Kind, key: str) -> None:
-        await self.cache.delete(f"{kind.value}:{key}")
+        cache_key = f"{kind.value}:{key}"
+        self._landed.forget(cache_key)
+        await self.cache.delete(cache_key)
 
     async def invalidate(self, uid: str) -> int:
         """Drop every cached entry of document `uid` (the document, its latest released
         revision, each revision); with Redis, for every replica at once. Returns how many
         entries there were at most."""
         keys = [f"{Kind.DOCUMENT.value}:{uid}", f"{Kind.LATEST.value}:{uid}"]
+        revisions_prefix = f"{Kind.REVISION.value}:{uid}{KEY_SEPARATOR}"
+        self._landed.forget(*keys, revisions_prefix)
         present = [key for key in keys if await self.cache.get(key) is not None]
         await self.cache.delete(*keys)
-        revisions = await self.cache.delete_prefix(f"{Kind.REVISION.value}:{uid}{KEY_SEPARATOR}")
+        revisions = await self.cache.delete_prefix(revisions_prefix)
         return len(present) + revisions
 
     def _fresh_for(self, kind: Kind, entry: CacheEntry, max_age: float | None) -> float:
@@ -206,9 +221,11 @@ class ResourceStore:
         except (NotFound, Gone) as exc:
             absence = Absence.GONE if isinstance(exc, Gone) else Absence.NOT_FOUND
             entry = CacheEntry(None, self._clock(), absence)
+            self._landed.put(cache_key, entry)
             await self.cache.set(cache_key, entry, self._settings.not_found_ttl)
             return entry
         entry = CacheEntry(value, self._clock())
+        self._landed.put(cache_key, entry)
         keep_for = self._settings.ttl(kind) + self._settings.max_stale
         await self.cache.set(cache_key, entry, keep_for)
         return entry

@@ -9,7 +9,8 @@ import pytest
 
 from gateway.enovia import Document, NotFound, UpstreamBadResponse, UpstreamUnavailable
 from gateway.metrics import Metrics
-from loaders import Freshness, Kind, MemoryCache, ResourceStore, StoreSettings
+from loaders import CacheEntry, Freshness, Kind, MemoryCache, ResourceStore, StoreSettings
+from loaders.landed import RecentlyLanded
 from loaders.loaded import Absence
 
 
@@ -185,3 +186,53 @@ async def test_forget_drops_the_entry():
     await store.load(Kind.DOCUMENT, "D", upstream.fetch)
     await store.forget(Kind.DOCUMENT, "D")
     assert (await store.load(Kind.DOCUMENT, "D", upstream.fetch)).freshness is Freshness.LIVE
+
+
+async def test_asking_now_shares_a_fetch_that_landed_after_the_request_was_made():
+    clock, upstream = Clock(), Upstream()
+    store, _ = make_store(clock)
+    asked_at = store.now()  # a request is made; a burst keeps it from its lookup meanwhile
+    clock.now += 0.01
+    first = await store.load(Kind.LATEST, "D", upstream.fetch, max_age=0)
+    clock.now += 0.01
+    late = await store.load(Kind.LATEST, "D", upstream.fetch, max_age=0, asked_at=asked_at)
+    assert upstream.calls == 1
+    assert late.freshness is Freshness.LIVE
+    assert late.checked_at == first.checked_at
+    # A request made after that fetch landed asks ENOVIA again.
+    after = await store.load(Kind.LATEST, "D", upstream.fetch, max_age=0, asked_at=store.now())
+    assert after.freshness is Freshness.LIVE
+    assert upstream.calls == 2
+
+
+async def test_only_this_process_fetches_count_as_landed():
+    clock, upstream = Clock(), Upstream()
+    store, _ = make_store(clock)
+    asked_at = store.now()
+    clock.now += 0.01
+    # Written by another replica (through a shared cache), stamped by its clock.
+    await store.cache.set("latest:D", CacheEntry(Document(id="D"), clock.now), keep_for=60)
+    found = await store.load(Kind.LATEST, "D", upstream.fetch, max_age=0, asked_at=asked_at)
+    assert found.freshness is Freshness.LIVE
+    assert upstream.calls == 1
+
+
+async def test_invalidation_drops_what_landed():
+    clock, upstream = Clock(), Upstream()
+    store, _ = make_store(clock)
+    asked_at = store.now()
+    await store.load(Kind.LATEST, "D", upstream.fetch, max_age=0)
+    await store.load(Kind.REVISION, "D\x00A", upstream.fetch, max_age=0)
+    await store.invalidate("D")
+    await store.load(Kind.LATEST, "D", upstream.fetch, max_age=0, asked_at=asked_at)
+    await store.load(Kind.REVISION, "D\x00A", upstream.fetch, max_age=0, asked_at=asked_at)
+    assert upstream.calls == 4
+
+
+def test_recently_landed_keeps_the_newest_keys_only():
+    landed = RecentlyLanded(max_keys=2)
+    for n, key in enumerate(["a", "b", "c"]):
+        landed.put(key, CacheEntry(Document(id=key), float(n)))
+    assert landed.since("a", 0.0) is None
+    assert landed.since("b", 1.0) is not None
+    assert landed.since("c", 2.5) is None  # landed before that request was made
