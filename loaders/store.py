@@ -193,7 +193,9 @@ class ResourceStore:
                 if fetched_elsewhere is not None:
                     return fetched_elsewhere
         try:
-            return await self._fetch_and_store(kind, cache_key, fetch)
+            entry = await self._fetch_and_store(kind, cache_key, fetch)
+            self._landed.put(cache_key, entry)  # this process's own fetch, by its own clock
+            return entry
         finally:
             if token is not None:
                 await self.cache.release(cache_key, token)
@@ -221,11 +223,9 @@ class ResourceStore:
         except (NotFound, Gone) as exc:
             absence = Absence.GONE if isinstance(exc, Gone) else Absence.NOT_FOUND
             entry = CacheEntry(None, self._clock(), absence)
-            self._landed.put(cache_key, entry)
             await self.cache.set(cache_key, entry, self._settings.not_found_ttl)
             return entry
         entry = CacheEntry(value, self._clock())
-        self._landed.put(cache_key, entry)
         keep_for = self._settings.ttl(kind) + self._settings.max_stale
         await self.cache.set(cache_key, entry, keep_for)
         return entry
