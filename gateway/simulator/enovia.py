@@ -3,7 +3,11 @@
 Every call goes through the same steps, in this order: counted in the stats; waits the
 latency (+ jitter); held while `hang` is on (API only); 503 while `down`; then for the API
 401 without a good bearer token, 429 on every Nth call under `rate_limit`, the error status
-for an `error_rate` draw, a `malformed` answer for that document, and finally the real one.
+for an `error_rate` draw, a `malformed` answer for that document, and finally the real one,
+read from the documents at that moment. Last, an API answer (whichever it is) travels: it is
+held `wire_delay_ms` before it is sent, so a change made meanwhile is not in it. A client that
+leaves while its call is held (`hang`, `wire_delay_ms`) gets nothing, and the call is counted
+without a status.
 """
 
 from __future__ import annotations
@@ -100,6 +104,25 @@ def _malformed(kind: MalformedKind, doc_uid: str, template: str) -> Answer:
         return json_answer(200, data)
     # missing_fields: no id, no revision, no maturityState.
     return json_answer(200, {} if document else {"releasedDate": None, "pages": 1})
+
+
+async def _until_disconnected(receive: Receive) -> None:
+    # The request body of an API call does not matter; only the disconnect does.
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def _left_while_travelling(receive: Receive, seconds: float) -> bool:
+    """Hold an answer *seconds*, as a slow network would; True when the client left meanwhile.
+
+    Watching for the disconnect ends the hold of an abandoned call at once, so it neither
+    stays in flight nor keeps the server from shutting down.
+    """
+    try:
+        await asyncio.wait_for(_until_disconnected(receive), seconds)
+    except TimeoutError:
+        return False
+    return True
 
 
 def _bearer_token(scope: Scope) -> str | None:
@@ -256,6 +279,27 @@ class EnoviaApi:
         return refusal
 
     async def _api_answer(
+        self,
+        scope: Scope,
+        receive: Receive,
+        template: str,
+        ids: tuple[str, ...],
+        refusal: Answer | None,
+    ) -> Answer | None:
+        """The API answer, computed from the data at once and then held `wire_delay_ms`.
+
+        None when the client left before the answer could be sent.
+        """
+        answer = await self._compute_api_answer(scope, receive, template, ids, refusal)
+        if answer is None:
+            return None
+        # Read after computing: the delay in force when the answer sets off is the one it gets.
+        delay = self._state.faults.wire_delay_ms / 1000
+        if delay > 0 and await _left_while_travelling(receive, delay):
+            return None
+        return answer
+
+    async def _compute_api_answer(
         self,
         scope: Scope,
         receive: Receive,

@@ -30,7 +30,11 @@ class Faults:
     """The current faults; immutable, replaced as a whole by `updated`.
 
     latency_ms, jitter_ms: every API and token answer waits latency_ms plus a uniform
-      0..jitter_ms.
+      0..jitter_ms, before the simulator looks at its data.
+    wire_delay_ms: every API answer (documents, revisions, latest, health; any status) is
+      computed from the data at once, then held wire_delay_ms before it is sent, as if it
+      travelled over a slow network: a change made meanwhile is not in it. The token
+      endpoint is not delayed. A client that leaves meanwhile ends the hold.
     error_rate, error_status: that fraction of API answers is replaced by error_status.
     rate_limit: every Nth API call answers 429 (None: off).
     hang: API calls wait until the fault is cleared (or an hour passes, or the client leaves).
@@ -43,6 +47,7 @@ class Faults:
 
     latency_ms: float = 0
     jitter_ms: float = 0
+    wire_delay_ms: float = 0
     error_rate: float = 0
     error_status: int = 503
     rate_limit: RateLimit | None = None
@@ -69,6 +74,7 @@ class Faults:
         return {
             "latency_ms": self.latency_ms,
             "jitter_ms": self.jitter_ms,
+            "wire_delay_ms": self.wire_delay_ms,
             "error_rate": self.error_rate,
             "error_status": self.error_status,
             "rate_limit": None
@@ -178,6 +184,7 @@ def _malformed(key: str, value: object) -> dict[str, MalformedKind]:
 _PARSERS: Final[Mapping[str, Callable[[str, object], object]]] = {
     "latency_ms": _non_negative,
     "jitter_ms": _non_negative,
+    "wire_delay_ms": _non_negative,
     "error_rate": _fraction,
     "error_status": _error_status,
     "rate_limit": _rate_limit,

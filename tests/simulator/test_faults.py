@@ -24,6 +24,7 @@ from tests.simulator.test_stats import wait_in_flight
 DEFAULT_FAULTS: dict[str, object] = {
     "latency_ms": 0,
     "jitter_ms": 0,
+    "wire_delay_ms": 0,
     "error_rate": 0,
     "error_status": 503,
     "rate_limit": None,
@@ -60,10 +61,11 @@ async def test_faults_start_from_the_config() -> None:
 
 async def test_updates_merge_key_by_key(client: httpx.AsyncClient) -> None:
     await set_faults(client, latency_ms=1)
-    faults = await set_faults(client, error_rate=0.5, malformed={DOC: "html"})
+    faults = await set_faults(client, error_rate=0.5, malformed={DOC: "html"}, wire_delay_ms=2.5)
     assert faults == {
         **DEFAULT_FAULTS,
         "latency_ms": 1,
+        "wire_delay_ms": 2.5,
         "error_rate": 0.5,
         "malformed": {DOC: "html"},
     }
@@ -71,7 +73,7 @@ async def test_updates_merge_key_by_key(client: httpx.AsyncClient) -> None:
 
 
 async def test_reset_restores_the_faults(client: httpx.AsyncClient) -> None:
-    await set_faults(client, down=True, rate_limit={"every": 2}, token_ttl=1)
+    await set_faults(client, down=True, rate_limit={"every": 2}, token_ttl=1, wire_delay_ms=5)
     await client.post("/_sim/reset")
     assert (await client.get("/_sim/faults")).json() == DEFAULT_FAULTS
 
@@ -84,6 +86,9 @@ async def test_reset_restores_the_faults(client: httpx.AsyncClient) -> None:
         ({"latency_ms": "5"}, "latency_ms"),
         ({"latency_ms": True}, "latency_ms"),
         ({"jitter_ms": None}, "jitter_ms"),
+        ({"wire_delay_ms": -1}, "wire_delay_ms"),
+        ({"wire_delay_ms": "500"}, "wire_delay_ms"),
+        ({"wire_delay_ms": False}, "wire_delay_ms"),
         ({"error_rate": 1.5}, "error_rate"),
         ({"error_rate": "0.1"}, "error_rate"),
         ({"error_status": 200}, "error_status"),
