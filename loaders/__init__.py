@@ -1,29 +1,39 @@
 """Getting ENOVIA data for a request: per-request dataloaders over a shared cache.
 
 A request's resolvers ask its `RequestLoaders`; they ask the process's `ResourceStore`, which
-answers from the cache (memory or Redis) within the time to live, coalesces identical fetches
-in flight (single flight), and serves a stale entry, labelled as such, when ENOVIA fails.
+answers from the cache (memory or Redis) while the data is fresh enough for the request,
+coalesces identical fetches in flight (single flight), and serves a stale entry, labelled as
+such, when ENOVIA fails. Every stamp is read from one `Timeline`.
 """
 
-from loaders.cache import Cache, CacheEntry, MemoryCache, create_cache
+from loaders.cache import Cache, CacheEntry, CacheUnavailable, Lookup
 from loaders.dataloaders import RequestLoaders
-from loaders.loaded import Absence, Freshness, Loaded, worst
+from loaders.factory import create_cache
+from loaders.keys import KEY_SEPARATOR, Kind
+from loaders.loaded import Absence, Freshness, Loaded, document_deleted, worst
+from loaders.memory_cache import MemoryCache
 from loaders.single_flight import SingleFlight
-from loaders.store import Kind, ResourceStore, Stamp, StoreSettings
+from loaders.store import ResourceStore, Stamp, StoreSettings
+from loaders.timeline import Timeline
 
 __all__ = [
+    "KEY_SEPARATOR",
     "Absence",
     "Cache",
     "CacheEntry",
+    "CacheUnavailable",
     "Freshness",
     "Kind",
     "Loaded",
+    "Lookup",
     "MemoryCache",
     "RequestLoaders",
     "ResourceStore",
     "SingleFlight",
     "Stamp",
     "StoreSettings",
+    "Timeline",
     "create_cache",
+    "document_deleted",
     "worst",
 ]

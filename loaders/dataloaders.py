@@ -1,4 +1,4 @@
-"""Per-request dataloaders: each distinct ENOVIA resource is asked for once per request."""
+"""Per-request dataloaders: each ENOVIA resource has one value per request, loaded once."""
 
 from __future__ import annotations
 
@@ -9,16 +9,13 @@ from typing import Any, TypeVar
 from aiodataloader import DataLoader
 
 from gateway.enovia import Document, EnoviaClient, Revision
+from loaders.keys import Kind
 from loaders.loaded import Loaded
-from loaders.store import KEY_SEPARATOR, Kind, ResourceStore, Stamp
+from loaders.store import ResourceStore, Stamp
 
-K = TypeVar("K")
 V = TypeVar("V")
 
-#: `max_age` in a key: None means "the kind's time to live".
-DocumentKey = str
-RevisionKey = tuple[str, str, float | None]
-LatestKey = tuple[str, float | None]
+RevisionKey = tuple[str, str]
 
 
 class _Loader(DataLoader):  # type: ignore[type-arg]
@@ -36,11 +33,18 @@ class _Loader(DataLoader):  # type: ignore[type-arg]
 class RequestLoaders:
     """The dataloaders of one GraphQL request; made in the request's context, never shared.
 
+    Each resource (a document, one of its revisions, its latest released revision) is loaded
+    at most once per request and has one value in the whole answer: the freshest any field
+    asks for. So that the first field to ask already loads it fresh enough, the request's
+    strictest `maxAge` per document is declared up front (`require_max_age`), before any load;
+    the document itself takes it only where a verdict's field asks for it, so that a scan's
+    document card stays cached while its verdict asks ENOVIA.
+
     `document`, `revision` and `latest` return futures. What the in-process cache holds
-    within its time to live is there at once (an already resolved future: no task, no wait);
-    anything else starts loading on the next loop turn, together with every other load
-    requested meanwhile, so a resolver can ask for what its children will need before it
-    waits for its own data: one ENOVIA round trip.
+    fresh enough is there at once (an already resolved future: no task, no wait); anything
+    else starts loading on the next loop turn, together with every other load requested
+    meanwhile, so a resolver can ask for what its children will need before it waits for its
+    own data: one ENOVIA round trip.
     """
 
     def __init__(self, store: ResourceStore, client: EnoviaClient) -> None:
@@ -50,68 +54,97 @@ class RequestLoaders:
         self._revisions = _Loader(self._revision)
         self._latest = _Loader(self._latest_revision)
         self._asked: set[tuple[Kind, object]] = set()
-        #: When this request was made: a fetch that landed since is as live as its own.
-        self._asked_at = store.now()
+        self._max_ages: dict[str, float] = {}
+        self._document_max_ages: dict[str, float] = {}
+        #: When this request began, on the store's timeline: what the data may be as old as
+        #: is measured from here.
+        self.began = store.now()
         #: The cache entries this request's answers came from, while all were cache hits;
         #: None once anything had to be fetched (or was not from the store at all).
         self.stamps: list[Stamp] | None = []
 
-    def document(self, uid: str) -> asyncio.Future[Loaded[Document]]:
+    def require_max_age(self, uid: str, max_age: float, *, document: bool = False) -> None:
+        """Document `uid`'s revisions and latest released revision (and the document itself,
+        with `document`) are loaded at most `max_age` seconds old in this request (declared
+        before loading any)."""
+        _narrow(self._max_ages, uid, max_age)
+        if document:
+            _narrow(self._document_max_ages, uid, max_age)
+
+    def document(self, uid: str, max_age: float | None = None) -> asyncio.Future[Loaded[Document]]:
+        """Document `uid`; `max_age` narrows what may be loaded when this is the request's
+        first ask for it (after that, the request has its one value)."""
+        if max_age is not None and (Kind.DOCUMENT, uid) not in self._asked:
+            _narrow(self._document_max_ages, uid, max_age)
         return self._load(self._documents, Kind.DOCUMENT, uid, uid, None)
 
-    def revision(
-        self, uid: str, label: str, max_age: float | None = None
-    ) -> asyncio.Future[Loaded[Revision]]:
-        store_key = f"{uid}{KEY_SEPARATOR}{label}"
-        return self._load(self._revisions, Kind.REVISION, (uid, label, max_age), store_key, max_age)
+    def revision(self, uid: str, label: str) -> asyncio.Future[Loaded[Revision]]:
+        return self._load(self._revisions, Kind.REVISION, (uid, label), uid, label)
 
-    def latest(self, uid: str, max_age: float | None = None) -> asyncio.Future[Loaded[Revision]]:
-        return self._load(self._latest, Kind.LATEST, (uid, max_age), uid, max_age)
+    def latest(self, uid: str) -> asyncio.Future[Loaded[Revision]]:
+        return self._load(self._latest, Kind.LATEST, uid, uid, None)
+
+    def _max_age(self, kind: Kind, uid: str) -> float | None:
+        ages = self._document_max_ages if kind is Kind.DOCUMENT else self._max_ages
+        return ages.get(uid)
+
+    def not_from_the_store(self) -> None:
+        """This request's answer depends on something besides cached ENOVIA data."""
+        self.stamps = None
 
     def _load(
-        self, loader: _Loader, kind: Kind, key: object, store_key: str, max_age: float | None
+        self, loader: _Loader, kind: Kind, key: object, uid: str, label: str | None
     ) -> asyncio.Future[Any]:
         if (kind, key) in self._asked:
             return loader.load(key)
         self._asked.add((kind, key))
-        hit = self._store.peek(kind, store_key, max_age)
+        hit = self._store.peek(kind, uid, label, self._max_age(kind, uid), self.began)
         if hit is not None:
             loaded, stamp = hit
-            if self.stamps is not None:
+            if stamp is None:
+                self.stamps = None
+            elif self.stamps is not None:
                 self.stamps.append(stamp)
             loader.prime(key, loaded)
             return loader.load(key)
         self.stamps = None
         return _quiet(loader.load(key))
 
-    def not_from_the_store(self) -> None:
-        """This request's answer depends on something besides cached ENOVIA data."""
-        self.stamps = None
-
-    async def _document(self, uid: DocumentKey) -> Loaded[Document]:
+    async def _document(self, uid: str) -> Loaded[Document]:
         return await self._store.load(
-            Kind.DOCUMENT, uid, lambda: self._client.get_document(uid), asked_at=self._asked_at
+            Kind.DOCUMENT,
+            uid,
+            None,
+            lambda: self._client.get_document(uid),
+            max_age=self._document_max_ages.get(uid),
+            began=self.began,
         )
 
     async def _revision(self, key: RevisionKey) -> Loaded[Revision]:
-        uid, label, max_age = key
+        uid, label = key
         return await self._store.load(
             Kind.REVISION,
-            f"{uid}{KEY_SEPARATOR}{label}",
+            uid,
+            label,
             lambda: self._client.get_revision(uid, label),
-            max_age=max_age,
-            asked_at=self._asked_at,
+            max_age=self._max_ages.get(uid),
+            began=self.began,
         )
 
-    async def _latest_revision(self, key: LatestKey) -> Loaded[Revision]:
-        uid, max_age = key
+    async def _latest_revision(self, uid: str) -> Loaded[Revision]:
         return await self._store.load(
             Kind.LATEST,
             uid,
+            None,
             lambda: self._client.get_latest_revision(uid),
-            max_age=max_age,
-            asked_at=self._asked_at,
+            max_age=self._max_ages.get(uid),
+            began=self.began,
         )
+
+
+def _narrow(max_ages: dict[str, float], uid: str, max_age: float) -> None:
+    held = max_ages.get(uid)
+    max_ages[uid] = max_age if held is None else min(held, max_age)
 
 
 def _quiet(future: asyncio.Future[V]) -> asyncio.Future[V]:

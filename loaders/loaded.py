@@ -13,8 +13,9 @@ T = TypeVar("T")
 
 
 class Freshness(Enum):
-    """LIVE: fetched for this request (or shared with an identical fetch in flight).
-    CACHED: from the cache, within its time to live.
+    """LIVE: fetched for this request, or shared with an identical fetch sent within the
+    share window before the request began.
+    CACHED: from the cache, within its time to live (and the request's maxAge).
     STALE: ENOVIA failed, and an entry past its time to live was served instead.
     """
 
@@ -47,10 +48,16 @@ class Loaded(Generic[T]):
     freshness: Freshness
     absence: Absence | None = None
 
-    def require(self, what: str) -> T:
-        """The value, or the `NotFound`/`Gone` error that its absence means."""
+    def require(self, what: str, uid: str) -> T:
+        """The value, or the error its absence means: `NotFound` naming `what`, or `Gone`
+        (ENOVIA's 410 is about the whole document, whichever resource of it was asked)."""
         if self.value is not None:
             return self.value
         if self.absence is Absence.GONE:
-            raise Gone(f"{what} was deleted in ENOVIA")
+            raise Gone(document_deleted(uid))
         raise NotFound(f"{what} does not exist in ENOVIA")
+
+
+def document_deleted(uid: str) -> str:
+    """What is said, everywhere, about a document ENOVIA deleted."""
+    return f"document {uid!r} was deleted in ENOVIA"

@@ -1,18 +1,24 @@
-"""The shared cache: a small interface of our own, in memory (bounded) or on Redis via aiocache.
+"""The cache on Redis, shared by every replica that uses the same URL.
 
-An entry holds a loaded ENOVIA model (or the fact that ENOVIA had none) and the wall-clock time
-it was fetched. How long an entry counts as fresh is decided by the reader (`ResourceStore`),
-not by the backend: the backend keeps an entry for `keep_for` seconds, long enough to serve it
-as STALE when ENOVIA fails.
+Entries are JSON: `{"t": sent_at, "k": "d"|"r", "v": {...}}` or `{"t": sent_at, "a": absence}`.
+Beside them, per document, `invalidated:{uid}` holds when it was last invalidated, on Redis's
+own clock (`TIME`), which is also the clock every replica's timeline follows. The rules of
+`loaders.cache` are kept by small Lua scripts, so that comparing and setting is one atomic
+step however many replicas race.
+
+A Redis that fails or is slow (over `timeout` seconds) makes a miss, never an error; after a
+failure Redis is left alone for `retry_after` seconds (so that an outage costs one timeout,
+not one per lookup), then tried again: it reconnects by itself. Only an invalidation raises.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 import time
-from collections import OrderedDict
-from dataclasses import dataclass
-from typing import Protocol
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import orjson
@@ -22,122 +28,60 @@ from aiocache.serializers import NullSerializer
 from redis.asyncio import BlockingConnectionPool
 
 from gateway.enovia import Document, Revision
+from loaders.cache import CacheEntry, CacheUnavailable, Lock, Lookup, Model, Offer, Offered
 from loaders.loaded import Absence
 
 logger = structlog.get_logger("gateway.cache")
 
-Model = Document | Revision
+T = TypeVar("T")
 
+#: Store an entry unless its document was invalidated after its fetch was sent ({0, when}),
+#: or the key holds an entry from a fetch sent later ({2, that entry}); else {1}.
+_OFFER = """
+local sent = tonumber(ARGV[1])
+local invalidated = redis.call('GET', KEYS[2])
+if invalidated and tonumber(invalidated) >= sent then
+  return {0, invalidated}
+end
+local held = redis.call('GET', KEYS[1])
+if held then
+  local ok, data = pcall(cjson.decode, held)
+  if ok and type(data) == 'table' and type(data['t']) == 'number' and data['t'] > sent then
+    return {2, held}
+  end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+return {1}
+"""
 
-@dataclass(frozen=True, slots=True)
-class CacheEntry:
-    """`value` is None exactly when `absence` is set (a remembered 404 or 410)."""
+#: Record the invalidation of a document at Redis's time now (never moving it back), kept
+#: for ARGV[1] seconds, and drop its fixed keys: {when, how many were dropped}.
+_INVALIDATE = """
+local now = redis.call('TIME')
+local at = tonumber(now[1]) + tonumber(now[2]) / 1000000
+local before = tonumber(redis.call('GET', KEYS[1]) or '0')
+if before > at then at = before end
+local text = string.format('%.6f', at)
+redis.call('SET', KEYS[1], text, 'EX', ARGV[1])
+local dropped = 0
+for i = 2, #KEYS do dropped = dropped + redis.call('DEL', KEYS[i]) end
+return {text, dropped}
+"""
 
-    value: Model | None
-    fetched_at: float
-    absence: Absence | None = None
-
-
-class Cache(Protocol):
-    """What the store needs of a cache. Implementations never raise for a failing backend:
-    a get that fails is a miss, a set or delete that fails is skipped (and logged).
-
-    `shared` caches are seen by other processes: for them the store takes a short lock per
-    key (`acquire`/`release`) so that replicas coalesce their fetches too.
-    """
-
-    backend: str
-    shared: bool
-
-    async def get(self, key: str) -> CacheEntry | None: ...
-    def get_now(self, key: str) -> CacheEntry | None:
-        """A lookup that needs no I/O, or None: an in-process cache answers here, a remote
-        one always says None (and is asked with `get`)."""
-        ...
-
-    async def set(self, key: str, entry: CacheEntry, keep_for: float) -> None: ...
-    async def delete(self, *keys: str) -> None: ...
-    async def delete_prefix(self, prefix: str) -> int: ...
-    async def acquire(self, key: str, ttl: float) -> str | None: ...
-    async def release(self, key: str, token: str) -> None: ...
-    async def locked(self, key: str) -> bool: ...
-    async def close(self) -> None: ...
-    def describe(self) -> dict[str, object]: ...
-
-
-class MemoryCache:
-    """In-process LRU, bounded to `max_entries` (aiocache's memory backend has no bound)."""
-
-    backend = "memory"
-    shared = False
-
-    def __init__(self, max_entries: int) -> None:
-        self._max_entries = max_entries
-        self._entries: OrderedDict[str, tuple[float, CacheEntry]] = OrderedDict()
-        self._monotonic = time.monotonic
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    async def get(self, key: str) -> CacheEntry | None:
-        return self.get_now(key)
-
-    def get_now(self, key: str) -> CacheEntry | None:
-        item = self._entries.get(key)
-        if item is None:
-            return None
-        expires, entry = item
-        if expires <= self._monotonic():
-            del self._entries[key]
-            return None
-        self._entries.move_to_end(key)
-        return entry
-
-    async def set(self, key: str, entry: CacheEntry, keep_for: float) -> None:
-        entries = self._entries
-        entries[key] = (self._monotonic() + keep_for, entry)
-        entries.move_to_end(key)
-        while len(entries) > self._max_entries:
-            entries.popitem(last=False)
-
-    async def delete(self, *keys: str) -> None:
-        for key in keys:
-            self._entries.pop(key, None)
-
-    async def delete_prefix(self, prefix: str) -> int:
-        doomed = [key for key in self._entries if key.startswith(prefix)]
-        for key in doomed:
-            del self._entries[key]
-        return len(doomed)
-
-    async def acquire(self, key: str, ttl: float) -> str | None:
-        return "local"  # one process: its single flight is the lock
-
-    async def release(self, key: str, token: str) -> None:
-        return None
-
-    async def locked(self, key: str) -> bool:
-        return False
-
-    async def close(self) -> None:
-        self._entries.clear()
-
-    def describe(self) -> dict[str, object]:
-        return {"backend": self.backend, "entries": len(self._entries), "max": self._max_entries}
-
+#: Take a lock (nil), or say who holds it (the holder's value).
+_LOCK = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+return redis.call('GET', KEYS[1])
+"""
 
 #: Compare-and-delete: a lock is released only by whoever holds it.
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
 
 
 class RedisCache:
-    """Entries in Redis through aiocache, shared by every replica that uses the same URL.
-
-    Entries are JSON: `{"t": fetched_at, "k": "d"|"r", "v": {...}}` or `{"t", "a": absence}`.
-    A Redis that fails or is slow (over `timeout` seconds) makes a miss, never an error; after
-    a failure Redis is left alone for `retry_after` seconds (so that an outage costs one
-    timeout, not one per lookup), then tried again: it reconnects by itself.
-    """
+    """Entries, locks and invalidations in Redis, through aiocache's Redis backend (and the
+    redis-py client underneath it for what aiocache has no call for: scripts, SCAN, TIME,
+    publish and subscribe)."""
 
     backend = "redis"
     shared = True
@@ -168,84 +112,147 @@ class RedisCache:
             connection_pool_class=BlockingConnectionPool,
             pool_max_size=max_connections,
         )
+        client = self._redis.client
+        self._offer = client.register_script(_OFFER)
+        self._invalidate = client.register_script(_INVALIDATE)
+        self._lock = client.register_script(_LOCK)
+        self._release = client.register_script(_RELEASE)
+        self._timeout = timeout
         self._retry_after = retry_after
         self._resting_until = 0.0
         self.healthy = True
-
-    def get_now(self, key: str) -> CacheEntry | None:
-        return None
 
     def available(self) -> bool:
         """False while Redis rests after a failure."""
         return self.healthy or time.monotonic() >= self._resting_until
 
-    async def get(self, key: str) -> CacheEntry | None:
+    async def read(self, key: str, uid: str) -> Lookup:
         if not self.available():
-            return None
+            return Lookup(None)
         try:
-            raw = await self._redis.get(key)
-        except Exception as exc:  # any backend failure is a miss (see the class docstring)
-            self._failed("get", exc)
-            return None
+            raw, invalidated = await self._call(
+                "read", self._client.mget(self._key(key), self._gen_key(uid))
+            )
+        except _Failed:
+            return Lookup(None)
+        return Lookup(
+            None if raw is None else _decode(raw),
+            None if invalidated is None else float(invalidated),
+        )
+
+    async def offer(self, key: str, uid: str, entry: CacheEntry, keep_for: float) -> Offer:
+        """The entry offered under the rules of `loaders.cache`; when Redis cannot be asked,
+        the offer counts as stored (this replica's local cache holds it)."""
+        if not self.available():
+            return Offer(Offered.STORED, entry)
+        try:
+            answer = await self._call(
+                "offer",
+                self._offer(
+                    keys=[self._key(key), self._gen_key(uid)],
+                    args=[repr(entry.sent_at), _encode(entry), max(1, round(keep_for))],
+                ),
+            )
+        except _Failed:
+            return Offer(Offered.STORED, entry)
+        if answer[0] == 1:
+            return Offer(Offered.STORED, entry)
+        if answer[0] == 0:
+            return Offer(Offered.INVALIDATED, None, float(answer[1]))
+        held = _decode(answer[1])
+        return Offer(Offered.NEWER_HELD, held) if held is not None else Offer(Offered.STORED, entry)
+
+    async def invalidate(
+        self, uid: str, keys: Sequence[str], prefix: str, keep_for: float
+    ) -> tuple[float, int]:
+        """Record the invalidation of `uid` at Redis's time and drop its entries; returns
+        (when, how many entries were dropped). Raises `CacheUnavailable` when Redis could not
+        be updated."""
+        if not self.available():
+            raise CacheUnavailable(f"Redis at {self._url_for_humans} is unavailable")
+        try:
+            async with asyncio.timeout(self._timeout):
+                at, dropped = await self._invalidate(
+                    keys=[self._gen_key(uid), *map(self._key, keys)],
+                    args=[max(1, round(keep_for))],
+                )
+                pattern = _glob_escape(self._key(prefix)) + "*"
+                client = self._client
+                async for found in client.scan_iter(match=pattern, count=500):
+                    dropped += int(await client.delete(found))
+                announcement = orjson.dumps({"uid": uid, "at": float(at)})
+                await client.publish(self._key(INVALIDATIONS), announcement)
+        except Exception as exc:
+            self._failed("invalidate", exc)
+            raise CacheUnavailable(
+                f"Redis at {self._url_for_humans} could not be updated ({type(exc).__name__})"
+            ) from None
         self.healthy = True
-        return None if raw is None else _decode(raw)
+        return float(at), int(dropped)
 
-    async def set(self, key: str, entry: CacheEntry, keep_for: float) -> None:
+    async def acquire(self, key: str, sent_at: float, ttl: float) -> Lock:
+        """The lock on `key`'s fetch, or who holds it. Without Redis every replica is on its
+        own: the lock is granted."""
+        # The lock's value, and so its token: who holds it, and when its fetch was sent.
+        token = f"{secrets.token_hex(8)} {sent_at!r}"
         if not self.available():
-            return
+            return Lock(token)
         try:
-            await self._redis.set(key, _encode(entry), ttl=max(1, round(keep_for)))
-        except Exception as exc:
-            self._failed("set", exc)
-
-    async def delete(self, *keys: str) -> None:
-        try:
-            for key in keys:
-                await self._redis.delete(key)
-        except Exception as exc:
-            self._failed("delete", exc)
-
-    async def delete_prefix(self, prefix: str) -> int:
-        client = self._redis.client  # aiocache has no SCAN: redis-py's client underneath
-        pattern = _glob_escape(self._redis.build_key(prefix)) + "*"
-        deleted = 0
-        try:
-            async for key in client.scan_iter(match=pattern, count=500):
-                deleted += int(await client.delete(key))
-        except Exception as exc:
-            self._failed("delete_prefix", exc)
-        return deleted
-
-    async def acquire(self, key: str, ttl: float) -> str | None:
-        """A token when the lock on `key` was taken (SET NX), None when another holds it.
-        Without Redis every process is on its own: the lock is granted."""
-        token = secrets.token_hex(8)
-        if not self.available():
-            return token
-        try:
-            taken = await self._redis.add(f"lock:{key}", token, ttl=max(1, round(ttl)))
-        except ValueError:  # aiocache's add raises when the key exists
-            return None
-        except Exception as exc:
-            self._failed("acquire", exc)
-            return token
-        return token if taken else None
+            holder = await self._call(
+                "acquire",
+                self._lock(keys=[self._lock_key(key)], args=[token, max(1, round(ttl * 1000))]),
+            )
+        except _Failed:
+            return Lock(token)
+        return Lock(token) if holder is None else Lock(None, _holder_sent_at(holder))
 
     async def release(self, key: str, token: str) -> None:
-        if not self.available():
-            return
-        try:
-            lock_key = self._redis.build_key(f"lock:{key}")
-            await self._redis.client.eval(_RELEASE, 1, lock_key, token)
-        except Exception as exc:
-            self._failed("release", exc)
+        if self.available():
+            with contextlib.suppress(_Failed):
+                await self._call("release", self._release(keys=[self._lock_key(key)], args=[token]))
 
-    async def locked(self, key: str) -> bool:
+    async def holder(self, key: str) -> float | None:
+        if not self.available():
+            return None
         try:
-            return bool(await self._redis.exists(f"lock:{key}"))
-        except Exception as exc:
-            self._failed("locked", exc)
-            return False
+            value = await self._call("holder", self._client.get(self._lock_key(key)))
+        except _Failed:
+            return None
+        return None if value is None else _holder_sent_at(value)
+
+    async def reference_time(self) -> tuple[float, float, float]:
+        """Redis's clock, bracketed by two local monotonic readings: (before, time, after)."""
+        before = time.monotonic()
+        async with asyncio.timeout(self._timeout):
+            seconds, microseconds = await self._client.time()
+        return before, seconds + microseconds / 1_000_000, time.monotonic()
+
+    async def invalidations(self, stop: asyncio.Event) -> AsyncIterator[tuple[str, float] | None]:
+        """Every invalidation any replica publishes, as (uid, when), and None each time the
+        subscription is made (again: redis-py reconnects by itself), since invalidations
+        published before then were not seen. Ends when `stop` is set (within
+        `INVALIDATIONS_POLL` seconds), or by raising when the connection fails.
+
+        It polls rather than blocks because a blocked redis-py subscriber does not always
+        give in to cancellation (seen with redis-py 8 while Redis restarts): stopping it
+        must not hang the app's shutdown."""
+        pubsub = self._client.pubsub()
+        try:
+            await pubsub.subscribe(self._key(INVALIDATIONS))
+            while not stop.is_set():
+                message = await pubsub.get_message(timeout=INVALIDATIONS_POLL)
+                if message is None:
+                    continue
+                if message.get("type") == "subscribe":
+                    yield None
+                elif message.get("type") == "message":
+                    try:
+                        data = orjson.loads(message["data"])
+                        yield str(data["uid"]), float(data["at"])
+                    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                        logger.warning("cache.bad_invalidation_message")
+        finally:
+            await pubsub.aclose()
 
     async def close(self) -> None:
         try:
@@ -256,6 +263,30 @@ class RedisCache:
     def describe(self) -> dict[str, object]:
         return {"backend": self.backend, "url": self._url_for_humans, "healthy": self.healthy}
 
+    @property
+    def _client(self) -> Any:
+        return self._redis.client
+
+    def _key(self, key: str) -> str:
+        return str(self._redis.build_key(key))
+
+    def _gen_key(self, uid: str) -> str:
+        return self._key(f"invalidated:{uid}")
+
+    def _lock_key(self, key: str) -> str:
+        return self._key(f"lock:{key}")
+
+    async def _call(self, operation: str, call: Awaitable[T]) -> T:
+        """`call` within the timeout; `_Failed` (and Redis rests) when it fails."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                result = await call
+        except Exception as exc:  # any backend failure is a miss (see the module docstring)
+            self._failed(operation, exc)
+            raise _Failed from None
+        self.healthy = True
+        return result
+
     def _failed(self, operation: str, exc: Exception) -> None:
         if self.healthy:
             logger.warning("cache.redis_failed", operation=operation, error=type(exc).__name__)
@@ -263,58 +294,22 @@ class RedisCache:
         self._resting_until = time.monotonic() + self._retry_after
 
 
-class FallbackCache:
-    """Redis, with a small in-process cache that answers while Redis is away.
+class _Failed(Exception):
+    """A Redis call failed (already logged, and Redis set to rest)."""
 
-    Every entry is written to both; reads go to Redis while it is available and to the local
-    cache when it is not, so that a Redis outage never fails a query and costs ENOVIA only the
-    entries the local cache could not hold.
-    """
 
-    backend = "redis"
-    shared = True
+#: The channel on which replicas announce invalidations to each other.
+INVALIDATIONS = "invalidations"
+#: Seconds a subscriber waits for a message before it looks whether it should stop.
+INVALIDATIONS_POLL = 0.2
 
-    def __init__(self, redis: RedisCache, local: MemoryCache) -> None:
-        self.redis = redis
-        self.local = local
 
-    def get_now(self, key: str) -> CacheEntry | None:
-        # Redis is the truth (another replica may have invalidated an entry): always asked.
+def _holder_sent_at(value: bytes | str) -> float | None:
+    text = value.decode() if isinstance(value, bytes) else value
+    try:
+        return float(text.split(" ", 1)[1])
+    except (IndexError, ValueError):
         return None
-
-    async def get(self, key: str) -> CacheEntry | None:
-        if self.redis.available():
-            entry = await self.redis.get(key)
-            if self.redis.healthy:
-                return entry
-        return await self.local.get(key)
-
-    async def set(self, key: str, entry: CacheEntry, keep_for: float) -> None:
-        await self.local.set(key, entry, keep_for)
-        await self.redis.set(key, entry, keep_for)
-
-    async def delete(self, *keys: str) -> None:
-        await self.local.delete(*keys)
-        await self.redis.delete(*keys)
-
-    async def delete_prefix(self, prefix: str) -> int:
-        return max(await self.local.delete_prefix(prefix), await self.redis.delete_prefix(prefix))
-
-    async def acquire(self, key: str, ttl: float) -> str | None:
-        return await self.redis.acquire(key, ttl)
-
-    async def release(self, key: str, token: str) -> None:
-        await self.redis.release(key, token)
-
-    async def locked(self, key: str) -> bool:
-        return await self.redis.locked(key)
-
-    async def close(self) -> None:
-        await self.redis.close()
-        await self.local.close()
-
-    def describe(self) -> dict[str, object]:
-        return {**self.redis.describe(), "local_entries": len(self.local)}
 
 
 def _glob_escape(text: str) -> str:
@@ -324,31 +319,20 @@ def _glob_escape(text: str) -> str:
 def _encode(entry: CacheEntry) -> bytes:
     if entry.value is None:
         assert entry.absence is not None
-        return orjson.dumps({"t": entry.fetched_at, "a": entry.absence.value})
+        return orjson.dumps({"t": entry.sent_at, "a": entry.absence.value})
     kind = "d" if isinstance(entry.value, Document) else "r"
     value = entry.value.model_dump(mode="json", by_alias=True)
-    return orjson.dumps({"t": entry.fetched_at, "k": kind, "v": value})
+    return orjson.dumps({"t": entry.sent_at, "k": kind, "v": value})
 
 
 def _decode(raw: bytes | str) -> CacheEntry | None:
     try:
         data = orjson.loads(raw)
-        fetched_at = float(data["t"])
+        sent_at = float(data["t"])
         if "a" in data:
-            return CacheEntry(None, fetched_at, Absence(data["a"]))
+            return CacheEntry(None, sent_at, Absence(data["a"]))
         model: type[Model] = Document if data["k"] == "d" else Revision
-        return CacheEntry(model.model_validate_json(orjson.dumps(data["v"])), fetched_at)
+        return CacheEntry(model.model_validate_json(orjson.dumps(data["v"])), sent_at)
     except Exception as exc:  # an entry we cannot read is a miss: it will be fetched again
         logger.warning("cache.undecodable_entry", error=type(exc).__name__)
         return None
-
-
-def create_cache(
-    url: str, max_entries: int, local_entries: int = 1000, *, timeout: float = 0.25
-) -> Cache:
-    """The cache `GATEWAY_CACHE_URL` names: `memory://` (bounded to `max_entries`), or
-    `redis[s]://host:port/db` with a local fallback of `local_entries`, where a Redis operation
-    slower than `timeout` seconds counts as a failure."""
-    if url.startswith(("redis://", "rediss://")):
-        return FallbackCache(RedisCache(url, timeout=timeout), MemoryCache(local_entries))
-    return MemoryCache(max_entries)

@@ -1,55 +1,58 @@
-"""The process's store of ENOVIA resources: cache, single flight, freshness, stale-if-error."""
+"""The process's store of ENOVIA resources: cache, single flight, freshness, stale-if-error.
+
+One rule decides what a request may use, wherever the data comes from (the cache, a fetch in
+flight in this process, another replica's fetch through Redis): data from a fetch *sent* no
+earlier than `max(allowed age, share window)` before the request began, and after the last
+invalidation of its document. The allowed age is the kind's time to live, narrowed by the
+request's `maxAge`; the share window (`GATEWAY_SHARE_WINDOW`) is the only tolerance of
+`maxAge: 0`, and what lets a burst of identical requests share one fetch. Every time here is
+read from one `Timeline`, so that no clock difference between replicas, nor a clock stepping
+back, makes an entry count as fresher than it is.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import Enum
 from typing import NamedTuple, Protocol, TypeVar
 
 from gateway.enovia import Gone, NotFound, UpstreamUnavailable, time_left
-from loaders.cache import Cache, CacheEntry, Model
-from loaders.landed import RecentlyLanded
+from loaders.cache import Cache, CacheEntry, Lookup, Model, Offered, sent_after
+from loaders.flights import Flights
+from loaders.keys import Kind, cache_key, document_keys
 from loaders.loaded import Absence, Freshness, Loaded
-from loaders.single_flight import SingleFlight
+from loaders.timeline import Timeline
 
 M = TypeVar("M", bound=Model)
 
-
-#: Between a document's uid and a revision label in a revision's cache key. Identifiers never
-#: hold it: control characters are refused before they reach a loader.
-KEY_SEPARATOR = "\x00"
+#: Fetches one caller may start when each lands from before an invalidation made meanwhile.
+FETCH_ATTEMPTS = 3
 
 
 class Stamp(NamedTuple):
     """Which cache entry answered a lookup, and until when it counts as fresh for it."""
 
     cache_key: str
-    fetched_at: float
+    uid: str
+    sent_at: float
     expires_at: float
-
-
-class Kind(Enum):
-    """The kinds of ENOVIA resource, each with its own time to live."""
-
-    DOCUMENT = "document"
-    REVISION = "revision"
-    LATEST = "latest"
 
 
 @dataclass(frozen=True, slots=True)
 class StoreSettings:
     """Seconds. `max_stale` is how long past its time to live an entry may still be served
-    as STALE when ENOVIA fails; `not_found_ttl` is how long a 404/410 is remembered."""
+    as STALE when ENOVIA fails; `not_found_ttl` is how long a 404/410 is remembered;
+    `share_window` is how long before a request began a fetch may have been sent and still
+    answer it as LIVE."""
 
     ttl_document: float = 300.0
     ttl_revision: float = 300.0
     ttl_latest: float = 30.0
     not_found_ttl: float = 5.0
     max_stale: float = 86_400.0
+    share_window: float = 0.1
     #: With a shared cache: how long one replica's fetch of a key holds the others off.
     lock_ttl: float = 5.0
     lock_poll: float = 0.02
@@ -61,14 +64,19 @@ class StoreSettings:
             return self.ttl_revision
         return self.ttl_latest
 
+    def longest_keep(self) -> float:
+        """The longest any entry is kept (an invalidation is remembered as long)."""
+        return max(self.ttl_document, self.ttl_revision, self.ttl_latest) + self.max_stale
+
 
 class CacheCounters(Protocol):
     def cache_lookup(self, kind: str, freshness: str | None) -> None: ...
 
 
 class ResourceStore:
-    """Loads one resource: from the cache while fresh enough, else from ENOVIA (once for all
-    concurrent callers), else, when ENOVIA is unavailable, from a stale entry labelled STALE.
+    """Loads one resource: from the cache while fresh enough for the request, else from
+    ENOVIA (a fetch shared with every caller the rule lets share it), else, when ENOVIA is
+    unavailable, from a stale entry labelled STALE.
 
     Errors are never cached; ENOVIA's 404 and 410 are, for `not_found_ttl` seconds.
     """
@@ -79,156 +87,227 @@ class ResourceStore:
         settings: StoreSettings,
         *,
         counters: CacheCounters | None = None,
-        clock: Callable[[], float] = time.time,
+        timeline: Timeline | None = None,
     ) -> None:
         self.cache = cache
         self._settings = settings
         self._counters = counters
-        self._clock = clock
-        self._flights: SingleFlight[str, CacheEntry] = SingleFlight()
-        self._landed = RecentlyLanded()
+        self.timeline = timeline or Timeline()
+        self._flights: Flights[CacheEntry | None] = Flights()
 
     def now(self) -> float:
-        """The store's clock: what `asked_at` and every entry's `fetched_at` are read from."""
-        return self._clock()
+        """Now on the timeline, at the latest: when a request begins (`began`)."""
+        return self.timeline.late()
 
     async def load(
         self,
         kind: Kind,
-        key: str,
+        uid: str,
+        label: str | None,
         fetch: Callable[[], Awaitable[M]],
         *,
         max_age: float | None = None,
-        asked_at: float | None = None,
+        began: float | None = None,
     ) -> Loaded[M]:
-        """The resource `key` of `kind`; `max_age` (seconds) narrows the time to live, 0 asks
-        ENOVIA now: a fetch of its own, or one shared with the caller's that was in flight at
-        `asked_at` (when the caller's request was made, by `now()`), landed or not."""
-        cache_key = f"{kind.value}:{key}"
-        entry = await self.cache.get(cache_key)
-        now = self._clock()
-        if entry is not None and now - entry.fetched_at < self._fresh_for(kind, entry, max_age):
-            self._count(kind, Freshness.CACHED)
-            return _loaded(entry, Freshness.CACHED)
+        """Document `uid`'s resource of `kind` (revision `label` for REVISION) for a request
+        that `began` (by `now()`; default: now). `max_age` (seconds) narrows the time to live;
+        0 asks ENOVIA now, sharing only a fetch sent within the share window."""
+        began = self.now() if began is None else began
+        key = cache_key(kind, uid, label)
+        lookup = await self.cache.read(key, uid)
+        hit = self._hit(kind, lookup, max_age, began)
+        if hit is not None:
+            self._count(kind, hit.freshness)
+            return hit  # type: ignore[return-value]
         self._count(kind, None)
-        landed = None if asked_at is None else self._landed.since(cache_key, asked_at)
-        if landed is not None:
-            return _loaded(landed, Freshness.LIVE)
+        horizon = began - max(self._allowed_age(kind, None, max_age), self._settings.share_window)
         try:
-            fetched = await _within_deadline(
-                self._flights.run(cache_key, lambda: self._fetch(kind, cache_key, fetch, entry))
+            entry = await _within_deadline(
+                self._fetched(kind, uid, key, fetch, horizon, lookup.invalidated_at)
             )
         except UpstreamUnavailable:
-            if entry is None or entry.value is None:
+            stale = await self._stale_entry(key, uid, lookup)
+            if stale is None or stale.value is None:
                 raise
-            if now - entry.fetched_at > self._settings.ttl(kind) + self._settings.max_stale:
+            if self.now() - stale.sent_at > self._settings.ttl(kind) + self._settings.max_stale:
                 raise
             self._count(kind, Freshness.STALE)
-            return _loaded(entry, Freshness.STALE)
-        return _loaded(fetched, Freshness.LIVE)
+            return _loaded(stale, Freshness.STALE)
+        return _loaded(entry, Freshness.LIVE)
 
     def peek(
-        self, kind: Kind, key: str, max_age: float | None = None
-    ) -> tuple[Loaded[Model], Stamp] | None:
-        """`load`'s answer when the cache can give it at once (an in-process hit within the
-        time to live), else None: the warm path, with no task and no await. The stamp says
-        which entry answered and until when, for `still_current`."""
-        cache_key = f"{kind.value}:{key}"
-        entry = self.cache.get_now(cache_key)
-        if entry is None:
+        self,
+        kind: Kind,
+        uid: str,
+        label: str | None = None,
+        max_age: float | None = None,
+        began: float | None = None,
+    ) -> tuple[Loaded[Model], Stamp | None] | None:
+        """`load`'s answer when the cache can give it at once (an in-process hit), else None:
+        the warm path, with no task and no await. The stamp says which entry answered and
+        until when, for `still_current`; None when the answer is LIVE (shared within the
+        share window), which is never replayed."""
+        key = cache_key(kind, uid, label)
+        lookup = self.cache.read_now(key, uid)
+        if lookup is None:
             return None
-        expires_at = entry.fetched_at + self._fresh_for(kind, entry, max_age)
-        if self._clock() >= expires_at:
+        began = self.now() if began is None else began
+        hit = self._hit(kind, lookup, max_age, began)
+        if hit is None:
             return None
-        self._count(kind, Freshness.CACHED)
-        return _loaded(entry, Freshness.CACHED), Stamp(cache_key, entry.fetched_at, expires_at)
+        self._count(kind, hit.freshness)
+        if hit.freshness is not Freshness.CACHED:
+            return hit, None
+        entry = lookup.entry
+        assert entry is not None
+        expires_at = entry.sent_at + self._allowed_age(kind, entry, max_age)
+        return hit, Stamp(key, uid, entry.sent_at, expires_at)
 
     def still_current(self, stamps: Iterable[Stamp]) -> bool:
         """Whether each stamped entry is still the one the cache holds, within its time to
         live: then whatever was computed from them would be computed the same now."""
-        now = self._clock()
+        now = self.now()
         for stamp in stamps:
             if now >= stamp.expires_at:
                 return False
-            entry = self.cache.get_now(stamp.cache_key)
-            if entry is None or entry.fetched_at != stamp.fetched_at:
+            lookup = self.cache.read_now(stamp.cache_key, stamp.uid)
+            entry = None if lookup is None else lookup.valid_entry()
+            if entry is None or entry.sent_at != stamp.sent_at:
                 return False
         return True
 
-    async def forget(self, kind: Kind, key: str) -> None:
-        cache_key = f"{kind.value}:{key}"
-        self._landed.forget(cache_key)
-        await self.cache.delete(cache_key)
-
     async def invalidate(self, uid: str) -> int:
         """Drop every cached entry of document `uid` (the document, its latest released
-        revision, each revision); with Redis, for every replica at once. Returns how many
-        entries there were at most."""
-        keys = [f"{Kind.DOCUMENT.value}:{uid}", f"{Kind.LATEST.value}:{uid}"]
-        revisions_prefix = f"{Kind.REVISION.value}:{uid}{KEY_SEPARATOR}"
-        self._landed.forget(*keys, revisions_prefix)
-        present = [key for key in keys if await self.cache.get(key) is not None]
-        await self.cache.delete(*keys)
-        revisions = await self.cache.delete_prefix(revisions_prefix)
-        return len(present) + revisions
+        revision, each revision), and make sure no fetch of it sent before now is stored or
+        served, on every replica. Returns how many entries there were at most. Raises
+        `CacheUnavailable` when the shared cache could not be updated."""
+        fixed, prefix = document_keys(uid)
+        return await self.cache.invalidate(uid, fixed, prefix, self.timeline.late())
 
-    def _fresh_for(self, kind: Kind, entry: CacheEntry, max_age: float | None) -> float:
-        ttl = self._settings.not_found_ttl if entry.absence else self._settings.ttl(kind)
+    def _allowed_age(self, kind: Kind, entry: CacheEntry | None, max_age: float | None) -> float:
+        absent = entry is not None and entry.absence is not None
+        ttl = self._settings.not_found_ttl if absent else self._settings.ttl(kind)
         return ttl if max_age is None else min(ttl, max_age)
 
-    async def _fetch(
+    def _hit(
+        self, kind: Kind, lookup: Lookup, max_age: float | None, began: float
+    ) -> Loaded[Model] | None:
+        """The cache's entry when the request may use it: CACHED within the allowed age,
+        LIVE within the share window (a fetch for a request of the same moment)."""
+        entry = lookup.valid_entry()
+        if entry is None:
+            return None
+        age = began - entry.sent_at
+        if age < self._allowed_age(kind, entry, max_age):
+            return _loaded(entry, Freshness.CACHED)
+        if age <= self._settings.share_window:
+            return _loaded(entry, Freshness.LIVE)
+        return None
+
+    async def _fetched(
         self,
         kind: Kind,
-        cache_key: str,
+        uid: str,
+        key: str,
         fetch: Callable[[], Awaitable[Model]],
-        previous: CacheEntry | None,
+        horizon: float,
+        invalidated_at: float | None,
     ) -> CacheEntry:
-        """Fetch, store and return; with a shared cache, first take the key's lock, or wait
-        for the replica that holds it and use what it fetched."""
+        """An entry from a fetch sent no earlier than `horizon` and after the document's last
+        invalidation: this process's newest fetch in flight when it qualifies, else a new one.
+        A fetch that lands from before an invalidation made meanwhile is not used."""
+        for _ in range(FETCH_ATTEMPTS):
+            flight = self._flights.newest(key)
+            joined = (
+                flight is not None
+                and flight.sent_at >= horizon
+                and sent_after(flight.sent_at, invalidated_at)
+            )
+            if flight is None or not joined:
+                sent_at = self.timeline.early()
+                flight = self._flights.start(
+                    key, sent_at, self._fly(kind, uid, key, fetch, sent_at, horizon)
+                )
+            entry = await flight.outcome()
+            if entry is not None and (not joined or entry.sent_at >= horizon):
+                return entry
+            # Landed from before an invalidation, or too early for this caller: a fetch sent
+            # later is needed; one may have landed meanwhile.
+            lookup = await self.cache.read(key, uid)
+            invalidated_at = lookup.invalidated_at
+            landed = lookup.valid_entry()
+            if landed is not None and landed.sent_at >= horizon:
+                return landed
+        raise UpstreamUnavailable("ENOVIA's answers kept landing from before an invalidation")
+
+    async def _fly(
+        self,
+        kind: Kind,
+        uid: str,
+        key: str,
+        fetch: Callable[[], Awaitable[Model]],
+        sent_at: float,
+        horizon: float,
+    ) -> CacheEntry | None:
+        """Fetch (stamped `sent_at`), store and return what the cache then holds; None when
+        the document was invalidated after `sent_at`. With a shared cache, first take the
+        key's lock, or wait for the replica that holds it when its fetch was sent no earlier
+        than `horizon`, and use what it fetched."""
         token: str | None = None
         if self.cache.shared:
-            token = await self.cache.acquire(cache_key, self._settings.lock_ttl)
-            if token is None:
-                fetched_elsewhere = await self._await_other_replica(cache_key, previous)
-                if fetched_elsewhere is not None:
-                    return fetched_elsewhere
+            lock = await self.cache.acquire(key, sent_at, self._settings.lock_ttl)
+            token = lock.token
+            holder = lock.holder_sent_at
+            if token is None and holder is not None and holder >= horizon:
+                elsewhere = await self._await_other_replica(key, uid, horizon)
+                if elsewhere is not None:
+                    return elsewhere
         try:
-            entry = await self._fetch_and_store(kind, cache_key, fetch)
-            self._landed.put(cache_key, entry)  # this process's own fetch, by its own clock
-            return entry
+            entry = await self._fetch_entry(fetch, sent_at)
+            keep_for = (
+                self._settings.not_found_ttl
+                if entry.absence is not None
+                else self._settings.ttl(kind) + self._settings.max_stale
+            )
+            offer = await self.cache.offer(key, uid, entry, keep_for)
+            return None if offer.outcome is Offered.INVALIDATED else offer.held
         finally:
             if token is not None:
-                await self.cache.release(cache_key, token)
+                await self.cache.release(key, token)
 
-    async def _await_other_replica(
-        self, cache_key: str, previous: CacheEntry | None
-    ) -> CacheEntry | None:
+    async def _stale_entry(self, key: str, uid: str, before: Lookup) -> CacheEntry | None:
+        """The entry to serve as STALE: read again, since the document may have been
+        invalidated while ENOVIA was failing (and the entry read `before` may be gone)."""
+        now = await self.cache.read(key, uid)
+        entry = now.valid_entry() or before.valid_entry()
+        if entry is None or not sent_after(entry.sent_at, now.invalidated_at):
+            return None
+        return entry
+
+    async def _await_other_replica(self, key: str, uid: str, horizon: float) -> CacheEntry | None:
         """The entry another replica is fetching, once it lands; None when its lock goes away
-        (or expires) without one: then this replica fetches for itself."""
+        (or expires, or passes to a fetch sent too early) without one: then this replica
+        fetches for itself."""
         settings = self._settings
         for _ in range(max(1, int(settings.lock_ttl / settings.lock_poll))):
             await asyncio.sleep(settings.lock_poll)
-            entry = await self.cache.get(cache_key)
-            if entry is not None and (previous is None or entry.fetched_at > previous.fetched_at):
+            entry = (await self.cache.read(key, uid)).valid_entry()
+            if entry is not None and entry.sent_at >= horizon:
                 return entry
-            if not await self.cache.locked(cache_key):
+            holder = await self.cache.holder(key)
+            if holder is None or holder < horizon:
                 return None
         return None
 
-    async def _fetch_and_store(
-        self, kind: Kind, cache_key: str, fetch: Callable[[], Awaitable[Model]]
+    async def _fetch_entry(
+        self, fetch: Callable[[], Awaitable[Model]], sent_at: float
     ) -> CacheEntry:
         try:
-            value = await fetch()
+            return CacheEntry(await fetch(), sent_at)
         except (NotFound, Gone) as exc:
-            absence = Absence.GONE if isinstance(exc, Gone) else Absence.NOT_FOUND
-            entry = CacheEntry(None, self._clock(), absence)
-            await self.cache.set(cache_key, entry, self._settings.not_found_ttl)
-            return entry
-        entry = CacheEntry(value, self._clock())
-        keep_for = self._settings.ttl(kind) + self._settings.max_stale
-        await self.cache.set(cache_key, entry, keep_for)
-        return entry
+            return CacheEntry(
+                None, sent_at, Absence.GONE if isinstance(exc, Gone) else Absence.NOT_FOUND
+            )
 
     def _count(self, kind: Kind, freshness: Freshness | None) -> None:
         if self._counters is not None:
@@ -249,5 +328,5 @@ async def _within_deadline(shared: Awaitable[CacheEntry]) -> CacheEntry:
 
 
 def _loaded(entry: CacheEntry, freshness: Freshness) -> Loaded[M]:
-    checked_at = datetime.fromtimestamp(entry.fetched_at, UTC)
+    checked_at = datetime.fromtimestamp(entry.sent_at, UTC)
     return Loaded(entry.value, checked_at, freshness, entry.absence)  # type: ignore[arg-type]

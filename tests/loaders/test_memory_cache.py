@@ -1,43 +1,67 @@
-"""The in-memory cache is bounded (least recently used goes first) and expires entries."""
+"""The in-memory cache is bounded (least recently used goes first), expires entries, never
+lets an older fetch replace a newer one, and refuses what was sent before an invalidation."""
 
 from __future__ import annotations
 
 from gateway.enovia import Document
 from loaders import CacheEntry, MemoryCache
+from loaders.cache import Offered
 
 
-def entry(n: int) -> CacheEntry:
-    return CacheEntry(Document(id=f"D{n}"), fetched_at=float(n))
+def entry(n: float, title: str = "") -> CacheEntry:
+    return CacheEntry(Document(id="D", title=title or None), sent_at=float(n))
+
+
+async def held(cache: MemoryCache, key: str, uid: str = "D") -> CacheEntry | None:
+    return (await cache.read(key, uid)).valid_entry()
 
 
 async def test_it_never_holds_more_than_its_bound():
     cache = MemoryCache(max_entries=100)
     for n in range(10_000):
-        await cache.set(f"document:D{n}", entry(n), keep_for=3600)
+        await cache.offer(f"document:D{n}", f"D{n}", entry(n), keep_for=3600)
     assert len(cache) == 100
-    assert await cache.get("document:D9999") is not None
-    assert await cache.get("document:D0") is None
+    assert await held(cache, "document:D9999", "D9999") is not None
+    assert await held(cache, "document:D0", "D0") is None
 
 
 async def test_least_recently_used_is_evicted_first():
     cache = MemoryCache(max_entries=2)
-    await cache.set("a", entry(1), keep_for=3600)
-    await cache.set("b", entry(2), keep_for=3600)
-    assert await cache.get("a") is not None  # a is now the most recent
-    await cache.set("c", entry(3), keep_for=3600)
-    assert await cache.get("b") is None
-    assert await cache.get("a") is not None
+    await cache.offer("a", "a", entry(1), keep_for=3600)
+    await cache.offer("b", "b", entry(2), keep_for=3600)
+    assert await held(cache, "a", "a") is not None  # a is now the most recent
+    await cache.offer("c", "c", entry(3), keep_for=3600)
+    assert await held(cache, "b", "b") is None
+    assert await held(cache, "a", "a") is not None
 
 
 async def test_entries_expire_after_keep_for():
     cache = MemoryCache(max_entries=10)
-    await cache.set("gone", entry(1), keep_for=0)
-    assert await cache.get("gone") is None
+    await cache.offer("gone", "D", entry(1), keep_for=0)
+    assert await held(cache, "gone") is None
     assert cache.describe() == {"backend": "memory", "entries": 0, "max": 10}
 
 
-async def test_delete():
+async def test_an_older_fetch_never_replaces_a_newer_entry():
     cache = MemoryCache(max_entries=10)
-    await cache.set("a", entry(1), keep_for=60)
-    await cache.delete("a", "missing")
-    assert await cache.get("a") is None
+    newer, older = entry(2, "newer"), entry(1, "older")
+    assert (await cache.offer("k", "D", newer, keep_for=60)).outcome is Offered.STORED
+    offer = await cache.offer("k", "D", older, keep_for=60)
+    assert offer.outcome is Offered.NEWER_HELD
+    assert offer.held == newer
+    assert await held(cache, "k") == newer
+
+
+async def test_nothing_sent_before_an_invalidation_is_stored_or_served():
+    cache = MemoryCache(max_entries=10)
+    await cache.offer("document:D", "D", entry(1), keep_for=60)
+    await cache.offer("revision:D\x00A", "D", entry(1), keep_for=60)
+    await cache.offer("document:E", "E", entry(1), keep_for=60)
+    dropped = await cache.invalidate("D", ["document:D", "latest:D"], "revision:D\x00", at=5.0)
+    assert dropped == 2
+    refused = await cache.offer("document:D", "D", entry(4), keep_for=60)
+    assert refused.outcome is Offered.INVALIDATED
+    assert refused.invalidated_at == 5.0
+    assert await held(cache, "document:D") is None
+    assert (await cache.offer("document:D", "D", entry(6), keep_for=60)).outcome is (Offered.STORED)
+    assert await held(cache, "document:E", "E") is not None  # other documents kept

@@ -1,41 +1,96 @@
-"""The Redis cache against a real redis-server: entries round-trip, expire, and a Redis that
-goes away makes misses, never errors."""
+"""The Redis cache against a real redis-server: entries round-trip and expire; an older fetch
+never replaces a newer entry; an invalidation is recorded on Redis's clock, refuses what was
+sent before it and reaches every replica's local cache; a Redis that goes away makes misses,
+never errors, except for an invalidation, which must say it failed."""
 
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 import redis.asyncio
 
 from gateway.enovia import Document, Revision
-from loaders import CacheEntry, create_cache
-from loaders.cache import FallbackCache, MemoryCache, RedisCache
+from loaders import CacheEntry, CacheUnavailable, Timeline, create_cache
+from loaders.cache import Offered
+from loaders.fallback_cache import FallbackCache
 from loaders.loaded import Absence
+from loaders.memory_cache import MemoryCache
+from loaders.redis_cache import RedisCache
 from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer, free_port
 
 pytestmark = pytest.mark.redis
 
+DEADLINE = 10.0
+
+
+def fallback(redis_url: str, **options: float) -> FallbackCache:
+    cache = create_cache(
+        redis_url, max_entries=10, timeline=Timeline(), timeout=PATIENT_REDIS_TIMEOUT, **options
+    )
+    assert isinstance(cache, FallbackCache)
+    return cache
+
 
 async def test_entries_round_trip(redis_url: str):
-    cache = create_cache(redis_url, max_entries=10, timeout=PATIENT_REDIS_TIMEOUT)
-    assert isinstance(cache, FallbackCache)
+    cache = RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT)
     try:
-        document = CacheEntry(Document(id="D", title="План"), fetched_at=123.5)
+        document = CacheEntry(Document(id="D", title="План"), sent_at=123.5)
         revision = CacheEntry(
-            Revision(id="r", revision="A", maturity_state="In Work", pages=3), fetched_at=124.0
+            Revision(id="r", revision="A", maturity_state="In Work", pages=3), sent_at=124.0
         )
-        missing = CacheEntry(None, fetched_at=125.0, absence=Absence.GONE)
-        await cache.set("document:D", document, keep_for=60)
-        await cache.set("revision:D\x00A", revision, keep_for=60)
-        await cache.set("document:X", missing, keep_for=60)
-        assert await cache.get("document:D") == document
-        assert await cache.get("revision:D\x00A") == revision
-        assert await cache.get("document:X") == missing
-        assert await cache.get("document:nothing") is None
-        await cache.delete("document:D")
-        assert await cache.get("document:D") is None
+        missing = CacheEntry(None, sent_at=125.0, absence=Absence.GONE)
+        await cache.offer("document:D", "D", document, keep_for=60)
+        await cache.offer("revision:D\x00A", "D", revision, keep_for=60)
+        await cache.offer("document:X", "X", missing, keep_for=60)
+        assert (await cache.read("document:D", "D")).entry == document
+        assert (await cache.read("revision:D\x00A", "D")).entry == revision
+        assert (await cache.read("document:X", "X")).entry == missing
+        assert (await cache.read("document:nothing", "nothing")).entry is None
         assert cache.describe()["healthy"] is True
+    finally:
+        await cache.close()
+
+
+async def test_an_older_fetch_never_replaces_a_newer_entry_whoever_writes_it(redis_url: str):
+    first, second = (
+        RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT),
+        RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT),
+    )
+    try:
+        newer = CacheEntry(Document(id="D", title="newer"), sent_at=1_800_000_002.25)
+        older = CacheEntry(Document(id="D", title="older"), sent_at=1_800_000_002.125)
+        assert (await first.offer("document:D", "D", newer, 60)).outcome is Offered.STORED
+        offer = await second.offer("document:D", "D", older, 60)
+        assert offer.outcome is Offered.NEWER_HELD
+        assert offer.held == newer
+        assert (await second.read("document:D", "D")).entry == newer
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_an_invalidation_is_on_redis_clock_and_refuses_earlier_fetches(redis_url: str):
+    cache = RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT)
+    try:
+        before, now, after = await cache.reference_time()
+        assert before <= after
+        assert abs(now - time.time()) < 5  # Redis runs on this machine's clock
+        sent = CacheEntry(Document(id="D"), sent_at=now - 1)
+        await cache.offer("document:D", "D", sent, 60)
+        await cache.offer("revision:D\x00A", "D", sent, 60)
+        at, dropped = await cache.invalidate("D", ["document:D", "latest:D"], "revision:D\x00", 60)
+        assert dropped == 2
+        assert at >= now
+        lookup = await cache.read("document:D", "D")
+        assert lookup.entry is None
+        assert lookup.invalidated_at == at
+        refused = await cache.offer("document:D", "D", sent, 60)
+        assert refused.outcome is Offered.INVALIDATED
+        assert refused.invalidated_at == at
+        later = CacheEntry(Document(id="D"), sent_at=at + 0.001)
+        assert (await cache.offer("document:D", "D", later, 60)).outcome is Offered.STORED
     finally:
         await cache.close()
 
@@ -43,18 +98,19 @@ async def test_entries_round_trip(redis_url: str):
 async def test_after_a_failure_redis_rests_instead_of_failing_every_lookup():
     cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2, retry_after=60)
     try:
-        assert await cache.get("document:D") is None
+        assert (await cache.read("document:D", "D")).entry is None
         assert not cache.available()  # the next lookups do not even try
     finally:
         await cache.close()
 
 
-async def test_a_redis_that_is_not_there_is_a_miss_not_an_error():
+async def test_an_invalidation_that_cannot_reach_redis_fails_loudly():
     cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
     try:
-        await cache.set("document:D", CacheEntry(Document(id="D"), 1.0), keep_for=60)
-        assert await cache.get("document:D") is None
-        assert cache.describe()["healthy"] is False
+        with pytest.raises(CacheUnavailable, match="could not be updated"):
+            await cache.invalidate("D", ["document:D"], "revision:D\x00", 60)
+        with pytest.raises(CacheUnavailable, match="unavailable"):  # while it rests too
+            await cache.invalidate("D", ["document:D"], "revision:D\x00", 60)
     finally:
         await cache.close()
 
@@ -62,47 +118,55 @@ async def test_a_redis_that_is_not_there_is_a_miss_not_an_error():
 async def test_recovers_when_redis_comes_back(redis_server: RedisServer, redis_url: str):
     cache = RedisCache(redis_url, timeout=0.5, retry_after=0)
     try:
-        await cache.set("document:D", CacheEntry(Document(id="D"), 1.0), keep_for=60)
+        await cache.offer("document:D", "D", CacheEntry(Document(id="D"), 1.0), 60)
         redis_server.stop()
-        assert await cache.get("document:D") is None
+        assert (await cache.read("document:D", "D")).entry is None
         assert cache.describe()["healthy"] is False
         redis_server.start()
-        await cache.set("document:D", CacheEntry(Document(id="D"), 2.0), keep_for=60)
-        entry = await cache.get("document:D")
+        await cache.offer("document:D", "D", CacheEntry(Document(id="D"), 2.0), 60)
+        entry = (await cache.read("document:D", "D")).entry
         assert entry is not None
-        assert entry.fetched_at == 2.0
+        assert entry.sent_at == 2.0
         assert cache.describe()["healthy"] is True
     finally:
         await cache.close()
 
 
-async def test_delete_prefix_escapes_glob_characters(redis_url: str):
+async def test_invalidation_escapes_glob_characters(redis_url: str):
     cache = RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT)
     try:
-        for key in ["revision:D*\x00A", "revision:D*\x00B", "revision:DX\x00A", "document:D*"]:
-            await cache.set(key, CacheEntry(Document(id="D"), 1.0), keep_for=60)
-        assert await cache.delete_prefix("revision:D*\x00") == 2
-        assert await cache.get("revision:DX\x00A") is not None  # "*" was not a wildcard
-        assert await cache.get("document:D*") is not None
+        for key, uid in [
+            ("revision:D*\x00A", "D*"),
+            ("revision:D*\x00B", "D*"),
+            ("revision:DX\x00A", "DX"),
+        ]:
+            await cache.offer(key, uid, CacheEntry(Document(id="D"), 1.0), 60)
+        _, dropped = await cache.invalidate("D*", [], "revision:D*\x00", 60)
+        assert dropped == 2
+        assert (await cache.read("revision:DX\x00A", "DX")).entry is not None  # "*" is no wildcard
     finally:
         await cache.close()
 
 
-async def test_locks_are_exclusive_and_released_only_by_their_holder(redis_url: str):
+async def test_locks_are_exclusive_say_who_holds_them_and_are_released_by_their_holder(
+    redis_url: str,
+):
     first, second = (
         RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT),
         RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT),
     )
     try:
-        token = await first.acquire("document:D", ttl=5)
-        assert token is not None
-        assert await second.acquire("document:D", ttl=5) is None
-        assert await second.locked("document:D")
+        lock = await first.acquire("document:D", sent_at=12.5, ttl=5)
+        assert lock.token is not None
+        refused = await second.acquire("document:D", sent_at=13.0, ttl=5)
+        assert refused.token is None
+        assert refused.holder_sent_at == 12.5
+        assert await second.holder("document:D") == 12.5
         await second.release("document:D", "not-the-token")
-        assert await first.locked("document:D")
-        await first.release("document:D", token)
-        assert not await first.locked("document:D")
-        assert await second.acquire("document:D", ttl=5) is not None
+        assert await first.holder("document:D") == 12.5
+        await first.release("document:D", lock.token)
+        assert await first.holder("document:D") is None
+        assert (await second.acquire("document:D", sent_at=14.0, ttl=5)).token is not None
     finally:
         await first.close()
         await second.close()
@@ -111,17 +175,59 @@ async def test_locks_are_exclusive_and_released_only_by_their_holder(redis_url: 
 async def test_the_local_fallback_answers_while_redis_is_away(
     redis_server: RedisServer, redis_url: str
 ):
-    cache = FallbackCache(RedisCache(redis_url, retry_after=0), MemoryCache(10))
+    cache = FallbackCache(RedisCache(redis_url, retry_after=0), MemoryCache(10), Timeline())
+    await cache.open()
     try:
-        entry = CacheEntry(Document(id="D"), 1.0)
-        await cache.set("document:D", entry, keep_for=60)
+        entry = CacheEntry(Document(id="D"), time.time())
+        await cache.offer("document:D", "D", entry, keep_for=60)
         redis_server.stop()
-        assert await cache.get("document:D") == entry
+        assert (await cache.read("document:D", "D")).entry == entry
         assert cache.describe()["healthy"] is False
         # While Redis is away a lock is granted to everyone: each replica fetches for itself.
-        assert await cache.acquire("document:D", ttl=5) is not None
+        assert (await cache.acquire("document:D", sent_at=1.0, ttl=5)).token is not None
+        # ...but an invalidation cannot be promised: it fails, and says so.
+        with pytest.raises(CacheUnavailable):
+            await cache.invalidate("D", ["document:D"], "revision:D\x00", at=time.time())
+        assert (await cache.read("document:D", "D")).entry is None  # dropped here at least
     finally:
         redis_server.start()
+        await cache.close()
+
+
+async def test_an_invalidation_reaches_every_replicas_local_cache(
+    redis_server: RedisServer, redis_url: str
+):
+    first, second = fallback(redis_url), fallback(redis_url)
+    await first.open()
+    await second.open()
+    try:
+        entry = CacheEntry(Document(id="D"), time.time() - 1)
+        await second.offer("document:D", "D", entry, keep_for=60)
+        assert second.local.read_now("document:D", "D").entry == entry
+        await first.invalidate("D", ["document:D", "latest:D"], "revision:D\x00", time.time())
+        deadline = time.monotonic() + DEADLINE
+        while second.local.read_now("document:D", "D").entry is not None:
+            assert time.monotonic() < deadline, "the invalidation never reached the replica"
+            await asyncio.sleep(0.01)  # waiting for Redis to deliver the announcement
+        # With Redis gone, the replica's local cache has nothing old to answer from.
+        redis_server.stop()
+        assert (await second.read("document:D", "D")).valid_entry() is None
+    finally:
+        redis_server.start()
+        await first.close()
+        await second.close()
+
+
+async def test_the_timeline_follows_redis_clock(redis_url: str):
+    skewed = Timeline(wall=lambda: time.time() - 5)  # a host whose clock is 5 s behind
+    cache = create_cache(redis_url, 10, timeline=skewed, timeout=PATIENT_REDIS_TIMEOUT)
+    assert abs(skewed.late() - time.time() + 5) < 0.5
+    await cache.open()
+    try:
+        assert skewed.aligned
+        assert abs(skewed.late() - time.time()) < 0.5
+        assert skewed.early() <= skewed.late()
+    finally:
         await cache.close()
 
 
@@ -131,24 +237,24 @@ async def test_a_burst_waits_for_connections_instead_of_failing(redis_url: str):
     cache = RedisCache(redis_url, max_connections=8, timeout=PATIENT_REDIS_TIMEOUT)
     try:
         entry = CacheEntry(Document(id="D"), 1.0)
-        await asyncio.gather(*(cache.set(f"document:D{n}", entry, keep_for=60) for n in range(300)))
-        found = await asyncio.gather(*(cache.get(f"document:D{n}") for n in range(300)))
-        assert all(item == entry for item in found)
+        await asyncio.gather(
+            *(cache.offer(f"document:D{n}", f"D{n}", entry, 60) for n in range(300))
+        )
+        found = await asyncio.gather(*(cache.read(f"document:D{n}", f"D{n}") for n in range(300)))
+        assert all(item.entry == entry for item in found)
         assert cache.describe()["healthy"] is True
     finally:
         await cache.close()
 
 
 async def test_a_redis_slower_than_the_timeout_is_a_miss(redis_url: str):
-    entry = CacheEntry(Document(id="D"), 1.0)
-    cache = create_cache(redis_url, max_entries=10, local_entries=1, timeout=0.2)
+    cache = RedisCache(redis_url, timeout=0.2)
     pauser = redis.asyncio.Redis.from_url(redis_url)
     try:
-        await cache.set("document:other", entry, keep_for=60)  # pushes D out of the local cache
         await pauser.set("enovia-gw:document:D", b"never read")
         # Redis holds every client's commands for 2 s: a real slow Redis, not a stand-in.
         await pauser.execute_command("CLIENT", "PAUSE", 2000, "ALL")
-        assert await cache.get("document:D") is None
+        assert (await cache.read("document:D", "D")).entry is None
         assert cache.describe()["healthy"] is False
     finally:
         await pauser.execute_command("CLIENT", "UNPAUSE")

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from gateway.enovia import Document
 from gateway.response_cache import ResponseCache
-from loaders import Kind, MemoryCache, ResourceStore, StoreSettings
+from loaders import Kind, MemoryCache, ResourceStore, StoreSettings, Timeline
 from tests.loaders.test_store import Clock
+
+
+def make_store(clock: Clock, **settings: float) -> ResourceStore:
+    return ResourceStore(
+        MemoryCache(10, monotonic=clock),
+        StoreSettings(**settings),
+        timeline=Timeline(monotonic=clock, wall=clock),
+    )
 
 
 async def fetch_document() -> Document:
@@ -14,41 +22,58 @@ async def fetch_document() -> Document:
 
 async def test_still_current_until_the_ttl_or_a_newer_entry():
     clock = Clock()
-    store = ResourceStore(MemoryCache(10), StoreSettings(ttl_document=60), clock=clock)
+    store = make_store(clock, ttl_document=60)
     assert store.peek(Kind.DOCUMENT, "D") is None
-    await store.load(Kind.DOCUMENT, "D", fetch_document)
+    await store.load(Kind.DOCUMENT, "D", None, fetch_document)
     peeked = store.peek(Kind.DOCUMENT, "D")
     assert peeked is not None
     _, stamp = peeked
+    assert stamp is not None
     assert store.still_current([stamp])
     clock.now += 60
     assert not store.still_current([stamp])
     assert store.peek(Kind.DOCUMENT, "D") is None
-    await store.load(Kind.DOCUMENT, "D", fetch_document)  # a newer entry
+    await store.load(Kind.DOCUMENT, "D", None, fetch_document)  # a newer entry
     assert not store.still_current([stamp])
 
 
 async def test_max_age_shortens_a_stamp():
     clock = Clock()
-    store = ResourceStore(MemoryCache(10), StoreSettings(ttl_latest=60), clock=clock)
-    await store.load(Kind.LATEST, "D", fetch_document)
+    store = make_store(clock, ttl_latest=60, share_window=0)
+    await store.load(Kind.LATEST, "D", None, fetch_document)
     peeked = store.peek(Kind.LATEST, "D", max_age=5)
     assert peeked is not None
     clock.now += 5
-    assert not store.still_current([peeked[1]])
+    stamp = peeked[1]
+    assert stamp is not None
+    assert not store.still_current([stamp])
     assert store.peek(Kind.LATEST, "D", max_age=0) is None  # 0: never from the cache
+
+
+async def test_an_answer_shared_within_the_window_is_live_and_never_stamped():
+    clock = Clock()
+    store = make_store(clock, share_window=0.1)
+    await store.load(Kind.LATEST, "D", None, fetch_document)
+    clock.now += 0.05
+    peeked = store.peek(Kind.LATEST, "D", max_age=0)
+    assert peeked is not None
+    loaded, stamp = peeked
+    assert loaded.freshness.value == "LIVE"
+    assert stamp is None
 
 
 async def test_the_response_cache_replays_only_current_answers():
     clock = Clock()
-    store = ResourceStore(MemoryCache(10), StoreSettings(ttl_document=60), clock=clock)
+    store = make_store(clock, ttl_document=60)
     responses = ResponseCache(store, max_entries=2)
-    await store.load(Kind.DOCUMENT, "D", fetch_document)
+    await store.load(Kind.DOCUMENT, "D", None, fetch_document)
     peeked = store.peek(Kind.DOCUMENT, "D")
     assert peeked is not None
     key = ResponseCache.key(b'{"query": "{ document }"}')
     assert key is not None
-    responses.put(key, {"document": {"uid": "D"}}, "Card", [peeked[1]])
+    stamp = peeked[1]
+    assert stamp is not None
+    responses.put(key, {"document": {"uid": "D"}}, "Card", [stamp])
     replay = responses.get(key)
     assert replay is not None
     assert replay.body == b'{"data":{"document":{"uid":"D"}}}'

@@ -1,0 +1,31 @@
+"""The cache that `GATEWAY_CACHE_URL` names."""
+
+from __future__ import annotations
+
+from loaders.cache import Cache
+from loaders.fallback_cache import FallbackCache
+from loaders.memory_cache import MemoryCache
+from loaders.redis_cache import RedisCache
+from loaders.timeline import Timeline
+
+
+def create_cache(
+    url: str,
+    max_entries: int,
+    local_entries: int = 1000,
+    *,
+    timeline: Timeline,
+    timeout: float = 0.25,
+    keep_invalidations_for: float = 86_400.0,
+) -> Cache:
+    """`memory://` (bounded to `max_entries`), or `redis[s]://host:port/db` with a local
+    fallback of `local_entries`, where a Redis operation slower than `timeout` seconds counts
+    as a failure. A Redis cache keeps `timeline` on Redis's clock (once `open`ed)."""
+    if url.startswith(("redis://", "rediss://")):
+        return FallbackCache(
+            RedisCache(url, timeout=timeout),
+            MemoryCache(local_entries),
+            timeline,
+            keep_invalidations_for=keep_invalidations_for,
+        )
+    return MemoryCache(max_entries)
