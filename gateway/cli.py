@@ -132,6 +132,16 @@ def _serve(args: argparse.Namespace) -> int:
     with _demo_simulator(args.demo):
         settings = load_settings()
         settings.require_enovia()
+        # Each worker would hold a cache of its own, and an invalidation reaches only the
+        # worker that receives it: the others would go on answering from what was dropped.
+        if args.workers > 1 and settings.gateway_cache_url.startswith("memory://"):
+            print(
+                f"enovia-gateway: --workers {args.workers} needs a shared cache: set "
+                "GATEWAY_CACHE_URL=redis://host:6379/0 (an in-process cache cannot be "
+                "invalidated in every worker), or run one worker",
+                file=sys.stderr,
+            )
+            return 2
         configure_logging(settings.gateway_log_level, settings.gateway_log_format)
         if args.demo:
             print(
@@ -183,13 +193,19 @@ def _demo_simulator(enabled: bool) -> Iterator[None]:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Print one verdict on stdout; logs go to stderr, warnings and worse only, so that
+    stdout holds the verdict alone (a script may read it)."""
     from gateway.check import run_check
+    from gateway.logs import configure_logging
 
     with _demo_simulator(args.demo):
         settings: Settings = load_settings(
             gateway_log_level="WARNING", gateway_health_check_interval=0
         )
         settings.require_enovia()
+        configure_logging(
+            settings.gateway_log_level, settings.gateway_log_format, stream=sys.stderr
+        )
         return asyncio.run(run_check(settings, args.uid, args.revision, args.lang, args.max_age))
 
 

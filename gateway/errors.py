@@ -28,6 +28,8 @@ class ErrorCode(StrEnum):
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
     # Beyond the contract's list: the Automatic Persisted Queries protocol's own code.
     PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    # An invalidation that could not reach the shared cache (503: send it again).
+    CACHE_UNAVAILABLE = "CACHE_UNAVAILABLE"
 
 
 def error_document(message: str, code: ErrorCode) -> bytes:

@@ -102,7 +102,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             and not result.extensions
             and isinstance(result.data, dict)
         ):
-            key = cache.key(await request.body())
+            key = cache.key(await request.body(), request.headers.get("accept-language", ""))
             if key is not None:
                 cache.put(key, result.data, request_data.operation_name, stamps)
         return result
@@ -115,7 +115,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if cache is None or media is None or request.method != "POST":
             return None
         started = time.perf_counter()
-        key = cache.key(await request.body())
+        key = cache.key(await request.body(), request.headers.get("accept-language", ""))
         replay = cache.get(key) if key is not None else None
         if replay is None:
             return None
@@ -146,7 +146,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         services: Services = request.state.services
-        return Context.for_request(services, request.scope.get("state", {}).get("request_id", ""))
+        return Context.for_request(
+            services,
+            request.scope.get("state", {}).get("request_id", ""),
+            request.headers.get("accept-language", ""),
+        )
 
     def should_render_graphql_ide(self, request: Any) -> bool:
         """A browser's GET (it accepts HTML) that asks for no operation, by text or by hash."""

@@ -12,6 +12,7 @@ import gateway
 from gateway.errors import ErrorCode, error_document
 from gateway.metrics import CONTENT_TYPE_LATEST
 from gateway.services import Services
+from loaders import CacheUnavailable
 
 
 def _json(body: dict[str, Any], status_code: int = 200) -> Response:
@@ -85,10 +86,20 @@ async def invalidate(request: Request) -> Response:
     limit = services.settings.gateway_max_batch
     if len(uids) > limit:
         return _refusal(f"at most {limit} uids at a time, not {len(uids)}")
-    dropped = {uid: await services.store.invalidate(uid) for uid in dict.fromkeys(uids)}
+    dropped: dict[str, int] = {}
+    try:
+        for uid in dict.fromkeys(uids):
+            dropped[uid] = await services.store.invalidate(uid)
+    except CacheUnavailable as exc:
+        # Success would be a lie: some replica may still serve the old entries. The sender
+        # retries; invalidating twice is harmless.
+        done = f" (done before it: {', '.join(dropped)})" if dropped else ""
+        message = f"the cache could not be updated, send the invalidation again: {exc}{done}"
+        return _refusal(message, 503, ErrorCode.CACHE_UNAVAILABLE)
     return _json({"invalidated": dropped})
 
 
-def _refusal(message: str) -> Response:
-    body = error_document(message, ErrorCode.BAD_USER_INPUT)
-    return Response(body, 400, media_type="application/json")
+def _refusal(
+    message: str, status: int = 400, code: ErrorCode = ErrorCode.BAD_USER_INPUT
+) -> Response:
+    return Response(error_document(message, code), status, media_type="application/json")

@@ -7,8 +7,9 @@ live. A replay is then exactly what executing the operation again would answer, 
 of the cost. `actuality` with `maxAge: 0` always asks ENOVIA, so it is never replayed; nor is
 anything on a Redis cache (whose entries another replica may replace or invalidate).
 
-Requests are keyed by their raw body (POST only, small bodies only): the same bytes are the
-same operation, variables and extensions, so nothing needs parsing to find a replay.
+Requests are keyed by their raw body (POST only, small bodies only) and their Accept-Language
+(which labels follow): the same bytes are the same operation, variables and extensions, so
+nothing needs parsing to find a replay.
 """
 
 from __future__ import annotations
@@ -41,8 +42,10 @@ class ResponseCache:
         self._kept: OrderedDict[bytes, Replay] = OrderedDict()
 
     @staticmethod
-    def key(body: bytes) -> bytes | None:
-        return body if 0 < len(body) <= MAX_KEY_BYTES else None
+    def key(body: bytes, accept_language: str = "") -> bytes | None:
+        if not 0 < len(body) <= MAX_KEY_BYTES:
+            return None
+        return body + b"\x00" + accept_language.encode() if accept_language else body
 
     def get(self, key: bytes) -> Replay | None:
         replay = self._kept.get(key)

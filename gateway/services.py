@@ -16,7 +16,7 @@ from gateway.health import HealthMonitor
 from gateway.metrics import Metrics
 from gateway.response_cache import ResponseCache
 from gateway.settings import Settings
-from loaders import Cache, ResourceStore, StoreSettings, create_cache
+from loaders import Cache, ResourceStore, StoreSettings, Timeline, create_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,24 +43,26 @@ async def open_services(
     client, auth = create_enovia_client(
         settings, observer=metrics, transport=enovia_transport, sleep=sleep
     )
+    store_settings = StoreSettings(
+        ttl_document=settings.gateway_cache_ttl_document,
+        ttl_revision=settings.gateway_cache_ttl_revision,
+        ttl_latest=settings.gateway_cache_ttl_latest,
+        not_found_ttl=settings.gateway_cache_ttl_not_found,
+        max_stale=settings.gateway_cache_max_stale,
+        share_window=settings.gateway_share_window,
+        lock_ttl=settings.gateway_cache_lock_ttl,
+    )
+    timeline = Timeline()
     cache = create_cache(
         settings.gateway_cache_url,
         settings.gateway_cache_max_entries,
         settings.gateway_cache_local_max_entries,
+        timeline=timeline,
         timeout=settings.gateway_cache_timeout,
+        keep_invalidations_for=store_settings.longest_keep(),
     )
-    store = ResourceStore(
-        cache,
-        StoreSettings(
-            ttl_document=settings.gateway_cache_ttl_document,
-            ttl_revision=settings.gateway_cache_ttl_revision,
-            ttl_latest=settings.gateway_cache_ttl_latest,
-            not_found_ttl=settings.gateway_cache_ttl_not_found,
-            max_stale=settings.gateway_cache_max_stale,
-            lock_ttl=settings.gateway_cache_lock_ttl,
-        ),
-        counters=metrics,
-    )
+    await cache.open()
+    store = ResourceStore(cache, store_settings, counters=metrics, timeline=timeline)
     health = HealthMonitor(client)
     interval = settings.gateway_health_check_interval
     checking = asyncio.create_task(health.keep_checking(interval)) if interval > 0 else None

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     gateway_cache_timeout: PositiveSeconds = 0.25
     gateway_response_cache_entries: Annotated[int, Field(ge=0)] = 1000
     gateway_actuality_max_age: Annotated[int, Field(ge=0)] = 0
+    # How long before a request began a fetch may have been sent and still answer it as LIVE
+    # (what lets a burst of `maxAge: 0` scans share one ENOVIA call; 0 is strict).
+    gateway_share_window: Annotated[float, Field(ge=0, le=5)] = 0.1
 
     # GraphQL, and the limits every query is checked against before any ENOVIA call.
     gateway_max_batch: Annotated[int, Field(ge=1, le=10_000)] = 100

@@ -18,11 +18,18 @@ class Context:
     loaders: RequestLoaders
     services: Services
     request_id: str = ""
+    #: The request's Accept-Language header: which language labels are in by default.
+    accept_language: str = ""
+    #: Whether the operation's `maxAge`s were declared to the loaders (`freshness_plan`).
+    max_ages_declared: bool = False
 
     @classmethod
-    def for_request(cls, services: Services, request_id: str = "") -> Context:
+    def for_request(
+        cls, services: Services, request_id: str = "", accept_language: str = ""
+    ) -> Context:
         """A context with fresh dataloaders over the app's shared store."""
-        return cls(RequestLoaders(services.store, services.client), services, request_id)
+        loaders = RequestLoaders(services.store, services.client)
+        return cls(loaders, services, request_id, accept_language)
 
 
 Info = strawberry.Info[Context, None]

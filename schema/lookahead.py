@@ -14,10 +14,14 @@ from graphql import (
 )
 
 
-def selects(info: GraphQLResolveInfo[Any], child: str) -> bool:
-    """True when the field being resolved selects `child` directly, in any of its nodes."""
+def selects(
+    info: GraphQLResolveInfo[Any], child: str, *, within: tuple[str, ...] | None = None
+) -> bool:
+    """True when the field being resolved selects `child` directly, in any of its nodes;
+    with `within`, only when that child itself selects one of those fields."""
     return any(
-        _in_selection(node.selection_set, child, info.fragments) for node in info.field_nodes
+        _in_selection(node.selection_set, child, info.fragments, within)
+        for node in info.field_nodes
     )
 
 
@@ -25,18 +29,24 @@ def _in_selection(
     selection_set: SelectionSetNode | None,
     child: str,
     fragments: dict[str, FragmentDefinitionNode],
+    within: tuple[str, ...] | None = None,
 ) -> bool:
     if selection_set is None:
         return False
     for selection in selection_set.selections:
         if isinstance(selection, FieldNode):
-            if selection.name.value == child:
+            if selection.name.value == child and (
+                within is None
+                or any(_in_selection(selection.selection_set, name, fragments) for name in within)
+            ):
                 return True
         elif isinstance(selection, InlineFragmentNode):
-            if _in_selection(selection.selection_set, child, fragments):
+            if _in_selection(selection.selection_set, child, fragments, within):
                 return True
         elif isinstance(selection, FragmentSpreadNode):
             fragment = fragments.get(selection.name.value)
-            if fragment is not None and _in_selection(fragment.selection_set, child, fragments):
+            if fragment is not None and _in_selection(
+                fragment.selection_set, child, fragments, within
+            ):
                 return True
     return False

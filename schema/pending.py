@@ -21,3 +21,10 @@ def when_loaded(pending: asyncio.Future[T], convert: Callable[[T], R]) -> R:
 
 async def _later(pending: Awaitable[Any], convert: Callable[[Any], R]) -> R:
     return convert(await pending)
+
+
+def then(value: T | Awaitable[T], convert: Callable[[T], R]) -> R:
+    """`convert` of a value that may still be pending (see `when_loaded`)."""
+    if isinstance(value, Awaitable):
+        return cast(R, _later(value, convert))
+    return convert(value)

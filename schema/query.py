@@ -9,9 +9,10 @@ import strawberry
 
 import gateway
 from gateway.errors import BadUserInput
-from loaders import Absence, Loaded, worst
+from loaders import Absence, Freshness, Loaded, RequestLoaders, worst
 from schema import status
 from schema.context import Info
+from schema.freshness_plan import declare_max_ages
 from schema.identifiers import checked_revision, checked_uid
 from schema.lookahead import selects
 from schema.pending import when_loaded
@@ -20,6 +21,10 @@ from schema.types.business_status import business_status_of
 from schema.types.document import Document
 from schema.types.health import Health
 from schema.types.revision import Revision
+from schema.verdicts import with_latest
+
+#: The fields of a `Revision` that need the verdict on it, so ENOVIA's latest revision too.
+VERDICT_FIELDS = ("isActual", "businessStatus")
 
 
 @strawberry.type
@@ -28,9 +33,10 @@ class Query:
         description="One document; null (with a NOT_FOUND or GONE error) when ENOVIA has none."
     )
     def document(self, info: Info, uid: strawberry.ID) -> Document | None:
-        loaders = info.context.loaders
         checked_uid(uid)
-        if selects(info._raw_info, "latestRevision"):
+        declare_max_ages(info)
+        loaders = info.context.loaders
+        if _needs_latest(info):
             loaders.latest(uid)  # starts now, so both calls share one round trip
         return when_loaded(loaders.document(uid), lambda loaded: Document.of(uid, loaded))
 
@@ -44,8 +50,9 @@ class Query:
         limit = info.context.services.settings.gateway_max_batch
         if len(uids) > limit:
             raise BadUserInput(f"documents asks for {len(uids)} uids; at most {limit} are allowed")
+        declare_max_ages(info)
         loaders = info.context.loaders
-        with_latest = selects(info._raw_info, "latestRevision")
+        with_latest = _needs_latest(info)
         pending: list[asyncio.Future[Loaded[gateway.enovia.Document]] | BadUserInput] = []
         for uid in uids:
             try:
@@ -84,16 +91,21 @@ class Query:
             max_age = info.context.services.settings.gateway_actuality_max_age
         if max_age < 0:
             raise BadUserInput(f"maxAge must be 0 or more seconds, not {max_age}")
+        declare_max_ages(info)
         loaders = info.context.loaders
+        loaders.require_max_age(uid, max_age)  # declared already; said again for safety's sake
         # Everything the verdict may need goes out together: one ENOVIA round trip.
-        asked = loaders.revision(uid, revision, max_age)
-        latest = loaders.latest(uid, max_age)
+        asked = loaders.revision(uid, revision)
+        latest = loaders.latest(uid)
         if selects(info._raw_info, "document"):
-            loaders.document(uid)
-        return await _verdict(info, uid, await asked, latest, max_age)
+            loaders.document(uid, max_age)
+        return await _verdict(loaders, uid, await asked, latest, max_age)
 
     @strawberry.field(
-        description="ENOVIA's health as the gateway sees it (checked at most every few seconds)."
+        description=(
+            "ENOVIA's health as the gateway sees it: checked in the background every "
+            "GATEWAY_HEALTH_CHECK_INTERVAL seconds (30 by default), or now when never checked."
+        )
     )
     async def health(self, info: Info) -> Health:
         services = info.context.services
@@ -127,8 +139,15 @@ async def _documents_later(uids: list[strawberry.ID], pending: list[Pending]) ->
     return [_document_or_error(uid, item) for uid, item in zip(uids, pending, strict=True)]
 
 
+def _needs_latest(info: Info) -> bool:
+    """Whether a document's selection will need its latest released revision: for the field
+    itself, or for the verdict on a revision (its isActual or businessStatus)."""
+    raw = info._raw_info
+    return selects(raw, "latestRevision") or selects(raw, "revision", within=VERDICT_FIELDS)
+
+
 async def _verdict(
-    info: Info,
+    loaders: RequestLoaders,
     uid: str,
     asked: Loaded[gateway.enovia.Revision],
     latest_pending: asyncio.Future[Loaded[gateway.enovia.Revision]],
@@ -136,34 +155,26 @@ async def _verdict(
 ) -> Actuality:
     parts: list[Loaded[object]] = [asked]  # type: ignore[list-item]
     revision = asked.value
-    latest_value = None
-    document_exists = True
     if revision is None:
-        if asked.absence is Absence.GONE:
-            document_exists = False
-        else:
-            document = await info.context.loaders.document(uid)
+        document_exists = False
+        if asked.absence is not Absence.GONE:
+            document = await loaders.document(uid, max_age)
             parts.append(document)  # type: ignore[arg-type]
             document_exists = document.value is not None
+        verdict = status.verdict(None, None, document_exists=document_exists)
     elif status.needs_latest(revision):
         latest = await latest_pending  # an unavailable ENOVIA here means: could not tell
-        if latest.absence is Absence.GONE:
-            latest.require(f"document {uid!r}")
-        latest_value = latest.value
         parts.append(latest)  # type: ignore[arg-type]
-    reason = status.actuality_reason(revision, latest_value, document_exists=document_exists)
-    code = (
-        status.business_status(revision.maturity_state)
-        if revision is not None
-        else status.BusinessStatusCode.UNKNOWN
-    )
+        verdict = with_latest(uid, asked, latest)
+    else:
+        verdict = status.verdict(revision, None, confirmed=asked.freshness is not Freshness.STALE)
     return Actuality(
-        is_actual=reason is status.ActualityReason.CURRENT,
-        reason=reason,
-        business_status=business_status_of(code),
+        is_actual=verdict.is_actual,
+        reason=verdict.reason,
+        last_known_reason=verdict.last_known_reason,
+        business_status=business_status_of(verdict.status),
         revision=Revision.of(uid, asked) if revision is not None else None,
         checked_at=min(part.checked_at for part in parts),
         freshness=worst(*(part.freshness for part in parts)),
         uid=uid,
-        max_age=max_age,
     )

@@ -1,14 +1,21 @@
 """The status mapping and the actuality rule: pure functions, no I/O.
 
 The seed maps ENOVIA's maturity states to PTE-QR business statuses and calls a revision actual
-when its state is in the released family and nothing supersedes it. The contract adds a second
-signal: ENOVIA's latest released revision must be the very revision asked about. A revision is
-CURRENT only when both agree; every disagreement is "not actual" with the reason that explains it.
+when its state is in the released family and nothing supersedes it. The gateway adds a second
+signal: ENOVIA's latest released revision must be the very revision asked about; and a third:
+the data behind the verdict must be what ENOVIA confirmed within the request's `maxAge` (not a
+STALE copy served because ENOVIA failed). A revision is CURRENT only when all three hold;
+every disagreement is "not actual" with the reason that explains it.
+
+The business status shown beside a verdict follows the verdict (`effective_status`), so that a
+screen that shows only the label never says "approved" for a drawing that was replaced.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from typing import Protocol
 
 
@@ -28,6 +35,7 @@ class ActualityReason(Enum):
     UNKNOWN_STATE = "UNKNOWN_STATE"
     REVISION_NOT_FOUND = "REVISION_NOT_FOUND"
     DOCUMENT_NOT_FOUND = "DOCUMENT_NOT_FOUND"
+    UNCONFIRMED = "UNCONFIRMED"
 
 
 #: The seed's table, exactly: ENOVIA's states are matched as ENOVIA spells them.
@@ -62,6 +70,8 @@ LABELS: dict[BusinessStatusCode, dict[str, str]] = {
 }
 
 LANGUAGES = ("ru", "en")
+#: The seed's language: labels are in it unless the caller asks for another it supports.
+DEFAULT_LANGUAGE = "ru"
 
 
 class RevisionFacts(Protocol):
@@ -80,10 +90,41 @@ def business_status(maturity_state: str) -> BusinessStatusCode:
     return STATUS_BY_STATE.get(maturity_state, BusinessStatusCode.UNKNOWN)
 
 
-def status_label(code: BusinessStatusCode, lang: str) -> str | None:
-    """The label in `lang` (a tag such as `ru`, `en` or `en-GB`); None for other languages."""
-    primary = lang.strip().lower().replace("_", "-").split("-", 1)[0]
-    return LABELS[code].get(primary)
+def status_label(code: BusinessStatusCode, lang: str | None, accept_language: str = "") -> str:
+    """The label of `code` in `lang` (a tag such as `ru`, `en` or `en-GB`) when it is one of
+    `LANGUAGES`; else in the first supported language of an `Accept-Language` header; else
+    in `DEFAULT_LANGUAGE`. Never an error: a label is always there to show."""
+    labels = LABELS[code]
+    if lang is not None:
+        text = labels.get(_primary(lang))
+        if text is not None:
+            return text
+    return labels[preferred_language(accept_language)]
+
+
+@lru_cache(maxsize=256)
+def preferred_language(accept_language: str) -> str:
+    """The supported language an `Accept-Language` header prefers most (by its q-values),
+    else `DEFAULT_LANGUAGE`."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, item in enumerate(accept_language.split(",")):
+        tag, _, params = item.partition(";")
+        quality = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        language = _primary(tag)
+        if quality > 0 and language in LANGUAGES:
+            ranked.append((-quality, position, language))
+    return min(ranked)[2] if ranked else DEFAULT_LANGUAGE
+
+
+def _primary(tag: str) -> str:
+    return tag.strip().lower().replace("_", "-").split("-", 1)[0]
 
 
 def is_released_and_not_superseded(revision: RevisionFacts) -> bool:
@@ -129,3 +170,57 @@ def actuality_reason(
     if latest.revision != revision.revision:
         return ActualityReason.NEWER_REVISION_RELEASED
     return ActualityReason.CURRENT
+
+
+#: The status shown beside each verdict that is not CURRENT (CURRENT shows the state's own).
+_STATUS_OF_VERDICT: dict[ActualityReason, BusinessStatusCode] = {
+    ActualityReason.SUPERSEDED: BusinessStatusCode.CHANGES_INTRODUCED_GET_NEW,
+    ActualityReason.NEWER_REVISION_RELEASED: BusinessStatusCode.CHANGES_INTRODUCED_GET_NEW,
+    ActualityReason.NOT_RELEASED: BusinessStatusCode.IN_WORK,
+    ActualityReason.UNKNOWN_STATE: BusinessStatusCode.UNKNOWN,
+    ActualityReason.REVISION_NOT_FOUND: BusinessStatusCode.UNKNOWN,
+    ActualityReason.DOCUMENT_NOT_FOUND: BusinessStatusCode.UNKNOWN,
+    ActualityReason.UNCONFIRMED: BusinessStatusCode.UNKNOWN,
+}
+
+
+def effective_status(reason: ActualityReason, maturity_state: str | None) -> BusinessStatusCode:
+    """The business status a revision is shown with, given its verdict: the seed's mapping of
+    its state when CURRENT; CHANGES_INTRODUCED_GET_NEW when replaced; IN_WORK when not
+    released; UNKNOWN when it cannot be told."""
+    if reason is ActualityReason.CURRENT:
+        assert maturity_state is not None
+        return business_status(maturity_state)
+    return _STATUS_OF_VERDICT[reason]
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The verdict on one revision: why, what it would have been on confirmed data (for
+    UNCONFIRMED), and the business status to show with it."""
+
+    reason: ActualityReason
+    status: BusinessStatusCode
+    last_known_reason: ActualityReason | None = None
+
+    @property
+    def is_actual(self) -> bool:
+        return self.reason is ActualityReason.CURRENT
+
+
+def verdict(
+    revision: RevisionFacts | None,
+    latest: RevisionFacts | None,
+    *,
+    document_exists: bool = True,
+    confirmed: bool = True,
+) -> Verdict:
+    """The verdict of `actuality_reason`, where `confirmed` says whether every piece of data
+    behind it is what ENOVIA confirmed within the request's maxAge (False when any is STALE):
+    a verdict that would be CURRENT on unconfirmed data is UNCONFIRMED; the other reasons say
+    "not actual" already and stay."""
+    reason = actuality_reason(revision, latest, document_exists=document_exists)
+    if reason is ActualityReason.CURRENT and not confirmed:
+        return Verdict(ActualityReason.UNCONFIRMED, BusinessStatusCode.UNKNOWN, reason)
+    state = None if revision is None else revision.maturity_state
+    return Verdict(reason, effective_status(reason, state))

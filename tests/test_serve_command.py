@@ -14,17 +14,27 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import free_port
 
 QUERY = {"query": '{ document(uid: "DOC-001") { title latestRevision { revision } } }'}
 
 
-@contextmanager
-def serve_demo(tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
-    """The demo in a child process; yields it, its URL and the simulator's URL."""
-    port = free_port()
+def clean_env(**settings: str) -> dict[str, str]:
+    """This process's environment without its ENOVIA_/GATEWAY_ settings, plus *settings*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ENOVIA_", "GATEWAY_"))}
+    return {**env, **settings}
+
+
+@contextmanager
+def serve_demo(
+    tmp_path: Path, *args: str, **settings: str
+) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    """The demo in a child process (with *settings* in its environment); yields it, its URL
+    and the simulator's URL."""
+    port = free_port()
+    env = clean_env(**settings)
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", "serve", "--demo", "--port", str(port), *args],
         cwd=tmp_path,
@@ -94,8 +104,11 @@ def test_demo_serves_and_finishes_in_flight_requests_on_sigterm(tmp_path: Path):
         assert stopped_cleanly(process)
 
 
-def test_demo_with_two_workers(tmp_path: Path):
-    with serve_demo(tmp_path, "--workers", "2") as (process, url, _):
+@pytest.mark.redis
+def test_demo_with_two_workers(tmp_path: Path, redis_url: str) -> None:
+    # Several workers need a shared cache (an in-process one is refused, see below).
+    demo = serve_demo(tmp_path, "--workers", "2", GATEWAY_CACHE_URL=redis_url)
+    with demo as (process, url, _):
         for _ in range(4):
             response = httpx.post(f"{url}/graphql", json=QUERY)
             assert response.json()["data"]["document"]["title"]
@@ -103,12 +116,36 @@ def test_demo_with_two_workers(tmp_path: Path):
         assert stopped_cleanly(process)
 
 
+def test_two_workers_with_the_in_process_cache_are_refused(tmp_path: Path) -> None:
+    # ENOVIA is never called: the refusal comes before anything is served.
+    env = clean_env(
+        ENOVIA_BASE_URL=f"http://127.0.0.1:{free_port()}",
+        ENOVIA_CLIENT_ID="client",
+        ENOVIA_CLIENT_SECRET="secret",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "gateway", "serve", "--workers", "2", "--port", str(free_port())],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "enovia-gateway: --workers 2 needs a shared cache: set "
+        "GATEWAY_CACHE_URL=redis://host:6379/0 (an in-process cache cannot be invalidated in "
+        "every worker), or run one worker"
+    ]
+
+
 def test_serve_without_enovia_settings_says_what_is_missing(tmp_path: Path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENOVIA_", "GATEWAY_"))}
     result = subprocess.run(
         [sys.executable, "-m", "gateway", "serve", "--port", str(free_port())],
         cwd=tmp_path,
-        env=env,
+        env=clean_env(),
         capture_output=True,
         text=True,
         timeout=60,

@@ -18,20 +18,41 @@ from schema.types.revision import Revision
 
 @strawberry.type(description="Is this revision of this document the one to build from?")
 class Actuality:
-    is_actual: bool = strawberry.field(description="True only for reason CURRENT.")
-    reason: ActualityReason
+    is_actual: bool = strawberry.field(
+        description=(
+            "True exactly when reason is CURRENT: build from this revision. False for every "
+            "other reason, UNCONFIRMED included."
+        )
+    )
+    reason: ActualityReason = strawberry.field(
+        description="Why the revision is or is not the one to build from."
+    )
+    last_known_reason: ActualityReason | None = strawberry.field(
+        description=(
+            "When reason is UNCONFIRMED: the verdict the last data ENOVIA gave (at checkedAt) "
+            "would have been. Null otherwise."
+        )
+    )
     business_status: BusinessStatus = strawberry.field(
-        description="The asked revision's status; UNKNOWN when it was not found."
+        description=(
+            "The status to show with this verdict: the revision's own status when CURRENT; "
+            "CHANGES_INTRODUCED_GET_NEW when SUPERSEDED or NEWER_REVISION_RELEASED; IN_WORK "
+            "when NOT_RELEASED; UNKNOWN otherwise (unknown state, not found, UNCONFIRMED)."
+        )
     )
     revision: Revision | None = strawberry.field(
         description="The revision that was asked about (the one printed in the QR code)."
     )
     checked_at: datetime = strawberry.field(
-        description="When the oldest piece of data behind this verdict came from ENOVIA."
+        description=(
+            "When the gateway sent the oldest ENOVIA request whose answer is behind this "
+            "verdict: anything ENOVIA changed after this moment is not in it."
+        )
     )
-    freshness: Freshness = strawberry.field(description="The least fresh piece behind it.")
+    freshness: Freshness = strawberry.field(
+        description="The least fresh piece of data behind the verdict."
+    )
     uid: strawberry.Private[str]
-    max_age: strawberry.Private[float]
 
     @strawberry.field(description="The document; null with NOT_FOUND or GONE when missing.")
     def document(self, info: Info) -> Document | None:
@@ -40,9 +61,12 @@ class Actuality:
         return when_loaded(pending, lambda loaded: Document.of(uid, loaded))
 
     @strawberry.field(
-        description="ENOVIA's latest released revision of the document (same maxAge)."
+        description=(
+            "ENOVIA's latest released revision of the document: the same data the verdict "
+            "was made from. Null when no revision is released."
+        )
     )
     def latest_revision(self, info: Info) -> Revision | None:
         uid = self.uid
-        pending = info.context.loaders.latest(uid, self.max_age)
+        pending = info.context.loaders.latest(uid)
         return when_loaded(pending, lambda loaded: latest_or_none(uid, loaded))

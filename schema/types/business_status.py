@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import strawberry
 
-from gateway.errors import BadUserInput
 from schema import status
+from schema.context import Info
 from schema.types import enums as _registered  # noqa: F401  (registers the enums)
 
 
@@ -13,13 +13,15 @@ from schema.types import enums as _registered  # noqa: F401  (registers the enum
 class BusinessStatus:
     code: status.BusinessStatusCode
 
-    @strawberry.field(description="Human label; 'ru' (the seed's wording) and 'en'.")
-    def label(self, lang: str | None = "ru") -> str:
-        text = status.status_label(self.code, lang or "ru")
-        if text is None:
-            supported = ", ".join(status.LANGUAGES)
-            raise BadUserInput(f"lang {lang!r} is not supported; use one of: {supported}")
-        return text
+    @strawberry.field(
+        description=(
+            "Human label in `lang` ('ru', the wording of PTE-QR, or 'en'). Without `lang`, or "
+            "for a language without labels, the request's Accept-Language header decides, "
+            "else Russian: never an error."
+        )
+    )
+    def label(self, info: Info, lang: str | None = None) -> str:
+        return status.status_label(self.code, lang, info.context.accept_language)
 
 
 _BY_CODE = {code: BusinessStatus(code=code) for code in status.BusinessStatusCode}

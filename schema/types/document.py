@@ -23,7 +23,9 @@ class Document:
     type: str | None
     created_at: datetime | None
     updated_at: datetime | None
-    checked_at: datetime = strawberry.field(description="When this came from ENOVIA.")
+    checked_at: datetime = strawberry.field(
+        description="When the gateway sent the ENOVIA request this document came from."
+    )
     freshness: Freshness
 
     @strawberry.field(
@@ -42,7 +44,7 @@ class Document:
         uid, label = self.uid, checked_revision(revision)
 
         def present(loaded: Loaded[enovia.Revision]) -> Revision:
-            loaded.require(f"revision {label!r} of document {uid!r}")
+            loaded.require(f"revision {label!r} of document {uid!r}", uid)
             return Revision.of(uid, loaded)
 
         return when_loaded(info.context.loaders.revision(uid, label), present)
@@ -50,7 +52,7 @@ class Document:
     @classmethod
     def of(cls, uid: str, loaded: Loaded[enovia.Document]) -> Document:
         """The GraphQL document for `loaded`, or the NOT_FOUND/GONE error of its absence."""
-        value = loaded.require(f"document {uid!r}")
+        value = loaded.require(f"document {uid!r}", uid)
         return cls(
             uid=strawberry.ID(uid),
             title=value.title,
@@ -67,5 +69,5 @@ def latest_or_none(uid: str, loaded: Loaded[enovia.Revision]) -> Revision | None
     """ENOVIA's 404 on revisions/latest means "nothing released": null, not an error."""
     if loaded.absence is Absence.NOT_FOUND:
         return None
-    loaded.require(f"the latest revision of document {uid!r}")
+    loaded.require(f"the latest revision of document {uid!r}", uid)
     return Revision.of(uid, loaded)

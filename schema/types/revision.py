@@ -1,4 +1,4 @@
-"""`Revision`: one revision of a document, with its business status and the seed's verdict."""
+"""`Revision`: one revision of a document, with the verdict on it and the status that follows."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import strawberry
 
 from gateway import enovia
 from loaders import Freshness, Loaded
-from schema import status
+from schema.context import Info
+from schema.pending import then
 from schema.types import enums as _registered  # noqa: F401  (registers the enums)
 from schema.types.business_status import BusinessStatus, business_status_of
+from schema.verdicts import revision_verdict
 
 
 @strawberry.type(description="A revision of an ENOVIA document.")
@@ -21,20 +23,37 @@ class Revision:
     maturity_state: str = strawberry.field(
         description="ENOVIA's maturity state exactly as ENOVIA gave it."
     )
-    business_status: BusinessStatus
-    is_actual: bool = strawberry.field(
-        description=(
-            "The seed's rule: a released-family state (Released, AFC, Accepted, Approved) and "
-            "no supersededBy. For the full check against ENOVIA's latest revision, use "
-            "Query.actuality."
-        )
-    )
     released_date: datetime | None
     superseded_by: str | None
     last_modified: datetime | None
     pages: int
-    checked_at: datetime = strawberry.field(description="When this came from ENOVIA.")
+    checked_at: datetime = strawberry.field(
+        description="When the gateway sent the ENOVIA request this revision came from."
+    )
     freshness: Freshness
+    loaded: strawberry.Private[Loaded[enovia.Revision]]
+
+    @strawberry.field(
+        description=(
+            "Whether this revision is the one to build from: the same verdict as "
+            "Query.actuality gives for it (true only when that reason would be CURRENT)."
+        )
+    )
+    def is_actual(self, info: Info) -> bool:
+        verdict = revision_verdict(info.context.loaders, self.document_uid, self.loaded)
+        return then(verdict, lambda known: known.is_actual)
+
+    @strawberry.field(
+        description=(
+            "The status to show for this revision, following its verdict: the status of "
+            "its maturity state when it is the one to build from; CHANGES_INTRODUCED_GET_NEW "
+            "when a newer revision replaces it; IN_WORK when it is not released; UNKNOWN "
+            "when it cannot be told (unknown state, or ENOVIA could not confirm it)."
+        )
+    )
+    def business_status(self, info: Info) -> BusinessStatus:
+        verdict = revision_verdict(info.context.loaders, self.document_uid, self.loaded)
+        return then(verdict, lambda known: business_status_of(known.status))
 
     @classmethod
     def of(cls, uid: str, loaded: Loaded[enovia.Revision]) -> Revision:
@@ -46,12 +65,11 @@ class Revision:
             document_uid=strawberry.ID(uid),
             revision=value.revision,
             maturity_state=value.maturity_state,
-            business_status=business_status_of(status.business_status(value.maturity_state)),
-            is_actual=status.is_released_and_not_superseded(value),
             released_date=value.released_date,
             superseded_by=value.superseded_by,
             last_modified=value.last_modified,
             pages=value.pages,
             checked_at=loaded.checked_at,
             freshness=loaded.freshness,
+            loaded=loaded,
         )

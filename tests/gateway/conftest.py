@@ -83,6 +83,9 @@ def settings_for(simulator_url: str, **overrides: Any) -> Settings:
         "enovia_timeout": 5.0,
         # No background health checks unless a test asks: they would add to the counted calls.
         "gateway_health_check_interval": 0,
+        # Strict: a change a test makes in the simulator is seen by the very next query,
+        # however fast the machine. Tests about sharing a fetch set a window of their own.
+        "gateway_share_window": 0,
         "_env_file": None,
     }
     values.update(overrides)

@@ -1,4 +1,5 @@
-"""Every actuality reason, over real HTTP against the simulator's sample data."""
+"""Every actuality reason, over real HTTP against the simulator's sample data; the label and
+`Revision.isActual` agree with the verdict wherever the revision appears."""
 
 from __future__ import annotations
 
@@ -23,9 +24,17 @@ from tests.gateway.conftest import Gateway
 QUERY = """query($uid: ID!, $revision: String!) {
   actuality(uid: $uid, revision: $revision) {
     isActual reason businessStatus { code }
-    revision { revision maturityState isActual }
-    latestRevision { revision }
+    revision { revision maturityState isActual businessStatus { code } }
+    latestRevision { revision isActual businessStatus { code } }
     document { uid }
+  }
+}"""
+
+#: The same revision seen from its document only: no `actuality` field in the request.
+DOCUMENT_ONLY = """query($uid: ID!, $revision: String!) {
+  document(uid: $uid) {
+    revision(revision: $revision) { isActual businessStatus { code label(lang: "en") } }
+    latestRevision { revision isActual businessStatus { code } }
   }
 }"""
 
@@ -37,7 +46,7 @@ QUERY = """query($uid: ID!, $revision: String!) {
         (DOC_SUPERSEDED_THEN_RELEASED, "A", "SUPERSEDED", "CHANGES_INTRODUCED_GET_NEW", "B"),
         (DOC_RELEASED_THEN_IN_WORK, "A", "CURRENT", "APPROVED_FOR_CONSTRUCTION", "A"),
         (DOC_RELEASED_THEN_IN_WORK, "B", "NOT_RELEASED", "IN_WORK", "A"),
-        (DOC_TWO_RELEASED, "A", "NEWER_REVISION_RELEASED", "APPROVED_FOR_CONSTRUCTION", "B"),
+        (DOC_TWO_RELEASED, "A", "NEWER_REVISION_RELEASED", "CHANGES_INTRODUCED_GET_NEW", "B"),
         (DOC_TWO_RELEASED, "B", "CURRENT", "APPROVED_FOR_CONSTRUCTION", "B"),
         (DOC_IN_WORK_ONLY, "A", "NOT_RELEASED", "IN_WORK", None),
         (DOC_OBSOLETE_THEN_FROZEN, "A", "SUPERSEDED", "CHANGES_INTRODUCED_GET_NEW", None),
@@ -45,7 +54,7 @@ QUERY = """query($uid: ID!, $revision: String!) {
         (DOC_AFC, "A", "CURRENT", "APPROVED_FOR_CONSTRUCTION", "A"),
         (DOC_ACCEPTED, "A", "CURRENT", "ACCEPTED_BY_CUSTOMER", "A"),
         (DOC_APPROVED, "A", "CURRENT", "ACCEPTED_BY_CUSTOMER", "A"),
-        (DOC_RELEASED_SUPERSEDED_BY_AFC, "A", "SUPERSEDED", "APPROVED_FOR_CONSTRUCTION", "B"),
+        (DOC_RELEASED_SUPERSEDED_BY_AFC, "A", "SUPERSEDED", "CHANGES_INTRODUCED_GET_NEW", "B"),
         (DOC_UNKNOWN_STATE, "A", "UNKNOWN_STATE", "UNKNOWN", "B"),
         (DOC_SUPERSEDED_THEN_RELEASED, "Z", "REVISION_NOT_FOUND", "UNKNOWN", "B"),
     ],
@@ -59,8 +68,19 @@ def test_reasons(
     assert verdict["reason"] == reason
     assert verdict["isActual"] is (reason == "CURRENT")
     assert verdict["businessStatus"]["code"] == status
-    assert verdict["latestRevision"] == (None if latest is None else {"revision": latest})
     assert verdict["document"] == {"uid": uid}
+    actual = reason == "CURRENT"
+    if latest is None:
+        assert verdict["latestRevision"] is None
+    else:
+        assert verdict["latestRevision"]["revision"] == latest
+        assert verdict["latestRevision"]["isActual"] is True  # the latest is current
+    if verdict["revision"] is not None:
+        assert verdict["revision"]["isActual"] is actual
+        assert verdict["revision"]["businessStatus"] == {"code": status}
+        alone = gateway.query(DOCUMENT_ONLY, uid=uid, revision=revision)["data"]["document"]
+        assert alone["revision"]["isActual"] is actual
+        assert alone["revision"]["businessStatus"]["code"] == status
 
 
 @pytest.mark.parametrize(("uid", "code"), [(DOC_MISSING, "NOT_FOUND"), (DOC_GONE, "GONE")])

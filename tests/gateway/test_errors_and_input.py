@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
 from gateway.simulator import (
@@ -158,12 +159,28 @@ def test_malformed_enovia_answers_fail_only_their_field(gateway: Gateway, sim: S
     assert "<html" not in messages.lower()
 
 
-def test_unsupported_label_language(gateway: Gateway):
-    result = gateway.query(
-        """{ actuality(uid: "DOC-001", revision: "B") { businessStatus { label(lang: "fr") } } }"""
+def test_an_unsupported_label_language_falls_back_never_an_error(gateway: Gateway):
+    query = """{ actuality(uid: "DOC-001", revision: "B") {
+      businessStatus { de: label(lang: "de") plain: label en: label(lang: "en-GB") }
+    } }"""
+    russian = gateway.query(query)
+    assert "errors" not in russian
+    assert russian["data"]["actuality"]["businessStatus"] == {
+        "de": "Утвержден для строительства",  # no German labels, no Accept-Language: Russian
+        "plain": "Утвержден для строительства",
+        "en": "Approved for construction",
+    }
+    response = httpx.post(
+        f"{gateway.url}/graphql",
+        json={"query": query},
+        headers={"Accept-Language": "de-DE, de;q=0.9, en;q=0.8, ru;q=0.5"},
     )
-    assert result["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
-    assert "'fr'" in result["errors"][0]["message"]
+    labels = response.json()["data"]["actuality"]["businessStatus"]
+    assert labels == {
+        "de": "Approved for construction",  # the caller's next choice that has labels
+        "plain": "Approved for construction",
+        "en": "Approved for construction",
+    }
 
 
 def test_graphql_syntax_errors_are_reported(gateway: Gateway):

@@ -10,11 +10,15 @@ from schema.status import (
     LABELS,
     ActualityReason,
     BusinessStatusCode,
+    Verdict,
     actuality_reason,
     business_status,
+    effective_status,
     is_released_and_not_superseded,
     needs_latest,
+    preferred_language,
     status_label,
+    verdict,
 )
 
 
@@ -61,7 +65,10 @@ def test_labels_in_russian_and_english():
     assert status_label(code, "en") == "Approved for construction"
     assert status_label(code, "en-GB") == "Approved for construction"
     assert status_label(code, "RU") == "Утвержден для строительства"
-    assert status_label(code, "fr") is None
+    assert status_label(code, "fr") == "Утвержден для строительства"  # falls back, no error
+    assert status_label(code, "fr", "fr, en;q=0.5") == "Approved for construction"
+    assert status_label(code, None, "en-US") == "Approved for construction"
+    assert status_label(code, None) == "Утвержден для строительства"
     assert all(set(labels) == {"ru", "en"} for labels in LABELS.values())
     assert set(LABELS) == set(BusinessStatusCode)
 
@@ -110,8 +117,82 @@ def test_every_reason_is_reachable():
         actuality_reason(Rev("A", "Cancelled"), None),
         actuality_reason(None, None),
         actuality_reason(None, None, document_exists=False),
+        verdict(Rev("B", "Released"), Rev("B", "Released"), confirmed=False).reason,
     }
     assert reached == set(ActualityReason)
+
+
+@pytest.mark.parametrize(
+    ("header", "language"),
+    [
+        ("", "ru"),
+        ("en", "en"),
+        ("en-GB,en;q=0.9", "en"),
+        ("de, en;q=0.8, ru;q=0.9", "ru"),
+        ("de, en;q=0.8, ru;q=0.7", "en"),
+        ("ru;q=0, en;q=0.1", "en"),
+        ("*", "ru"),
+        ("en;q=oops", "ru"),
+        ("fr, de", "ru"),
+    ],
+)
+def test_the_preferred_language_of_an_accept_language_header(header: str, language: str):
+    assert preferred_language(header) == language
+
+
+EXPECTED_STATUS_OF = {
+    ActualityReason.SUPERSEDED: BusinessStatusCode.CHANGES_INTRODUCED_GET_NEW,
+    ActualityReason.NEWER_REVISION_RELEASED: BusinessStatusCode.CHANGES_INTRODUCED_GET_NEW,
+    ActualityReason.NOT_RELEASED: BusinessStatusCode.IN_WORK,
+    ActualityReason.UNKNOWN_STATE: BusinessStatusCode.UNKNOWN,
+    ActualityReason.REVISION_NOT_FOUND: BusinessStatusCode.UNKNOWN,
+    ActualityReason.DOCUMENT_NOT_FOUND: BusinessStatusCode.UNKNOWN,
+    ActualityReason.UNCONFIRMED: BusinessStatusCode.UNKNOWN,
+}
+
+
+@pytest.mark.parametrize("state", [*SEED_TABLE, "Cancelled"])
+def test_the_effective_status_follows_the_verdict(state: str):
+    assert effective_status(ActualityReason.CURRENT, state) is business_status(state)
+    for reason, code in EXPECTED_STATUS_OF.items():
+        assert effective_status(reason, state) is code
+    assert set(EXPECTED_STATUS_OF) | {ActualityReason.CURRENT} == set(ActualityReason)
+
+
+def test_a_label_never_says_approved_for_a_revision_that_is_not_current():
+    """Every combination of state, marker, latest revision and confirmation: the status
+    shown is the seed's mapping only for CURRENT, and never APPROVED/ACCEPTED otherwise."""
+    approved = {
+        BusinessStatusCode.APPROVED_FOR_CONSTRUCTION,
+        BusinessStatusCode.ACCEPTED_BY_CUSTOMER,
+    }
+    for state in [*SEED_TABLE, "Cancelled"]:
+        for superseded_by in (None, "Z"):
+            for latest in (None, Rev("A", "Released"), Rev("B", "Released")):
+                for confirmed in (True, False):
+                    asked = Rev("A", state, superseded_by)
+                    found = verdict(asked, latest, confirmed=confirmed)
+                    assert found.is_actual is (found.reason is ActualityReason.CURRENT)
+                    if found.is_actual:
+                        assert confirmed
+                        assert found.status is business_status(state)
+                    else:
+                        assert found.status not in approved
+
+
+def test_unconfirmed_keeps_what_the_last_data_said():
+    current = verdict(Rev("B", "Released"), Rev("B", "Released"), confirmed=False)
+    assert current == Verdict(
+        ActualityReason.UNCONFIRMED, BusinessStatusCode.UNKNOWN, ActualityReason.CURRENT
+    )
+    assert not current.is_actual
+    # A verdict that says "not actual" already stays as it is on unconfirmed data.
+    replaced = verdict(Rev("A", "Released"), Rev("B", "Released"), confirmed=False)
+    assert replaced.reason is ActualityReason.NEWER_REVISION_RELEASED
+    assert replaced.last_known_reason is None
+    missing = verdict(None, None, document_exists=False, confirmed=False)
+    assert missing.reason is ActualityReason.DOCUMENT_NOT_FOUND
+    assert missing.status is BusinessStatusCode.UNKNOWN
 
 
 def test_only_current_is_actual_for_every_combination():

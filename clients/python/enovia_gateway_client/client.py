@@ -91,6 +91,7 @@ class GatewayClient(AsyncBaseClient):
               actuality(uid: $uid, revision: $revision, maxAge: $maxAge) {
                 isActual
                 reason
+                lastKnownReason
                 businessStatus {
                   code
                   label(lang: $lang)

@@ -12,6 +12,7 @@ class ActualityReason(str, Enum):
     UNKNOWN_STATE = "UNKNOWN_STATE"
     REVISION_NOT_FOUND = "REVISION_NOT_FOUND"
     DOCUMENT_NOT_FOUND = "DOCUMENT_NOT_FOUND"
+    UNCONFIRMED = "UNCONFIRMED"
 
 
 class BusinessStatusCode(str, Enum):

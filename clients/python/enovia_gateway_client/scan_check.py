@@ -17,6 +17,7 @@ class ScanCheck(BaseModel):
 class ScanCheckActuality(BaseModel):
     is_actual: bool = Field(alias="isActual")
     reason: ActualityReason
+    last_known_reason: Optional[ActualityReason] = Field(alias="lastKnownReason")
     business_status: "ScanCheckActualityBusinessStatus" = Field(alias="businessStatus")
     revision: Optional["ScanCheckActualityRevision"]
     latest_revision: Optional["ScanCheckActualityLatestRevision"] = Field(
