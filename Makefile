@@ -56,7 +56,7 @@ clients-check:
 	@if command -v npm >/dev/null 2>&1; then clients/check.sh; \
 	else echo "npm not found: skipping the generated clients' check (clients/check.sh)"; fi
 
-# The performance figures of ../shared/design/quality.md in one run (needs Debian's wrk;
+# The performance figures (README, Performance) in one run (needs Debian's wrk;
 # a few minutes). BENCH_ARGS, e.g. "--quick" or "--only warm-single --duration 20".
 bench: $(STAMP)
 	@command -v wrk >/dev/null 2>&1 || { echo "wrk is not installed: apt-get install wrk"; exit 2; }

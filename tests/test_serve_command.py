@@ -108,10 +108,22 @@ def test_demo_serves_and_finishes_in_flight_requests_on_sigterm(tmp_path: Path):
 def test_demo_with_two_workers(tmp_path: Path, redis_url: str) -> None:
     # Several workers need a shared cache (an in-process one is refused, see below).
     demo = serve_demo(tmp_path, "--workers", "2", GATEWAY_CACHE_URL=redis_url)
-    with demo as (process, url, _):
-        for _ in range(4):
+    with demo as (process, url, simulator):
+        for _ in range(20):  # each worker serves some, and caches DOC-001's latest revision
             response = httpx.post(f"{url}/graphql", json=QUERY)
-            assert response.json()["data"]["document"]["title"]
+            assert response.json()["data"]["document"]["latestRevision"] == {"revision": "B"}
+        # ENOVIA releases C, and says so to the gateway: every worker must see it at once.
+        httpx.post(
+            f"{simulator}/_sim/documents/DOC-001/revisions",
+            json={"revision": "C", "maturityState": "Released", "supersede_previous": True},
+        ).raise_for_status()
+        invalidated = httpx.post(f"{url}/api/v1/admin/invalidate", json={"uids": ["DOC-001"]})
+        assert invalidated.status_code == 200, invalidated.text
+        latest = [
+            httpx.post(f"{url}/graphql", json=QUERY).json()["data"]["document"]["latestRevision"]
+            for _ in range(40)
+        ]
+        assert latest == [{"revision": "C"}] * 40
         process.send_signal(signal.SIGTERM)
         assert stopped_cleanly(process)
 
