@@ -226,7 +226,9 @@ class ResourceStore:
             if flight is None or not joined:
                 sent_at = self.timeline.early()
                 flight = self._flights.start(
-                    key, sent_at, self._fly(kind, uid, key, fetch, sent_at, horizon)
+                    key,
+                    sent_at,
+                    self._fly(kind, uid, key, fetch, sent_at, horizon, invalidated_at),
                 )
             entry = await flight.outcome()
             if entry is not None and (not joined or entry.sent_at >= horizon):
@@ -248,17 +250,23 @@ class ResourceStore:
         fetch: Callable[[], Awaitable[Model]],
         sent_at: float,
         horizon: float,
+        invalidated_at: float | None,
     ) -> CacheEntry | None:
         """Fetch (stamped `sent_at`), store and return what the cache then holds; None when
         the document was invalidated after `sent_at`. With a shared cache, first take the
         key's lock, or wait for the replica that holds it when its fetch was sent no earlier
-        than `horizon`, and use what it fetched."""
+        than `horizon` and after the document's last invalidation, and use what it fetched."""
         token: str | None = None
         if self.cache.shared:
             lock = await self.cache.acquire(key, sent_at, self._settings.lock_ttl)
             token = lock.token
             holder = lock.holder_sent_at
-            if token is None and holder is not None and holder >= horizon:
+            if (
+                token is None
+                and holder is not None
+                and holder >= horizon
+                and sent_after(holder, invalidated_at)
+            ):
                 elsewhere = await self._await_other_replica(key, uid, horizon)
                 if elsewhere is not None:
                     return elsewhere
