@@ -6,10 +6,10 @@ coalesces identical fetches in flight (single flight), and serves a stale entry,
 such, when ENOVIA fails. Every stamp is read from one `Timeline`.
 """
 
-from loaders.cache import Cache, CacheEntry, CacheUnavailable, Lookup
+from loaders.cache import Cache, CacheEntry, CacheUnavailable
 from loaders.dataloaders import RequestLoaders
 from loaders.factory import create_cache
-from loaders.keys import KEY_SEPARATOR, Kind
+from loaders.keys import Kind
 from loaders.loaded import Absence, Freshness, Loaded, document_deleted, worst
 from loaders.memory_cache import MemoryCache
 from loaders.single_flight import SingleFlight
@@ -17,7 +17,6 @@ from loaders.store import ResourceStore, Stamp, StoreSettings
 from loaders.timeline import Timeline
 
 __all__ = [
-    "KEY_SEPARATOR",
     "Absence",
     "Cache",
     "CacheEntry",
@@ -25,7 +24,6 @@ __all__ = [
     "Freshness",
     "Kind",
     "Loaded",
-    "Lookup",
     "MemoryCache",
     "RequestLoaders",
     "ResourceStore",

@@ -14,6 +14,7 @@ from loaders.loaded import Loaded
 from loaders.store import ResourceStore, Stamp
 
 V = TypeVar("V")
+M = TypeVar("M", Document, Revision)
 
 RevisionKey = tuple[str, str]
 
@@ -111,33 +112,26 @@ class RequestLoaders:
         return _quiet(loader.load(key))
 
     async def _document(self, uid: str) -> Loaded[Document]:
-        return await self._store.load(
-            Kind.DOCUMENT,
-            uid,
-            None,
-            lambda: self._client.get_document(uid),
-            max_age=self._document_max_ages.get(uid),
-            began=self.began,
-        )
+        return await self._from_store(Kind.DOCUMENT, uid, None, self._client.get_document)
 
     async def _revision(self, key: RevisionKey) -> Loaded[Revision]:
         uid, label = key
-        return await self._store.load(
-            Kind.REVISION,
-            uid,
-            label,
-            lambda: self._client.get_revision(uid, label),
-            max_age=self._max_ages.get(uid),
-            began=self.began,
+        return await self._from_store(
+            Kind.REVISION, uid, label, lambda _: self._client.get_revision(uid, label)
         )
 
     async def _latest_revision(self, uid: str) -> Loaded[Revision]:
+        return await self._from_store(Kind.LATEST, uid, None, self._client.get_latest_revision)
+
+    async def _from_store(
+        self, kind: Kind, uid: str, label: str | None, fetch: Callable[[str], Awaitable[M]]
+    ) -> Loaded[M]:
         return await self._store.load(
-            Kind.LATEST,
+            kind,
             uid,
-            None,
-            lambda: self._client.get_latest_revision(uid),
-            max_age=self._max_ages.get(uid),
+            label,
+            lambda: fetch(uid),
+            max_age=self._max_age(kind, uid),
             began=self.began,
         )
 

@@ -287,10 +287,7 @@ class ResourceStore:
         """The entry to serve as STALE: read again, since the document may have been
         invalidated while ENOVIA was failing (and the entry read `before` may be gone)."""
         now = await self.cache.read(key, uid)
-        entry = now.valid_entry() or before.valid_entry()
-        if entry is None or not sent_after(entry.sent_at, now.invalidated_at):
-            return None
-        return entry
+        return now.valid_entry() or Lookup(before.entry, now.invalidated_at).valid_entry()
 
     async def _await_other_replica(self, key: str, uid: str, horizon: float) -> CacheEntry | None:
         """The entry another replica is fetching, once it lands; None when its lock goes away

@@ -49,15 +49,11 @@ class Timeline:
         """Now, at the latest: for when a request began and for measuring ages."""
         return self._monotonic() + self._high
 
-    def reading(self) -> float:
-        """A local monotonic reading, to bracket a read of the reference clock (`align`)."""
-        return self._monotonic()
-
     def align(self, reference: float, before: float, after: float) -> bool:
         """Follow a reference clock that read `reference` seconds at some moment between the
-        local readings `before` and `after`. Returns True when the timeline moved by more than
-        `ALIGNMENT_TOLERANCE`: stamps taken before are
-        then on another footing, and their holders must drop them."""
+        local readings `before` and `after` (of `time.monotonic`, this timeline's clock).
+        Returns True when the timeline moved by more than `ALIGNMENT_TOLERANCE`: stamps taken
+        before are then on another footing, and their holders must drop them."""
         low, high = reference - after, reference - before
         moved = abs(low - self._low) > ALIGNMENT_TOLERANCE or (
             abs(high - self._high) > ALIGNMENT_TOLERANCE

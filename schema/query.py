@@ -9,7 +9,7 @@ import strawberry
 
 import gateway
 from gateway.errors import BadUserInput
-from loaders import Absence, Freshness, Loaded, RequestLoaders, worst
+from loaders import Absence, Loaded, RequestLoaders, worst
 from schema import status
 from schema.context import Info
 from schema.freshness_plan import declare_max_ages
@@ -21,7 +21,7 @@ from schema.types.business_status import business_status_of
 from schema.types.document import Document
 from schema.types.health import Health
 from schema.types.revision import Revision
-from schema.verdicts import with_latest
+from schema.verdicts import with_latest, without_latest
 
 #: The fields of a `Revision` that need the verdict on it, so ENOVIA's latest revision too.
 VERDICT_FIELDS = ("isActual", "businessStatus")
@@ -167,7 +167,7 @@ async def _verdict(
         parts.append(latest)  # type: ignore[arg-type]
         verdict = with_latest(uid, asked, latest)
     else:
-        verdict = status.verdict(revision, None, confirmed=asked.freshness is not Freshness.STALE)
+        verdict = without_latest(asked)
     return Actuality(
         is_actual=verdict.is_actual,
         reason=verdict.reason,

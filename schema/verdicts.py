@@ -23,8 +23,14 @@ def revision_verdict(
     revision = asked.value
     assert revision is not None
     if not status.needs_latest(revision):
-        return status.verdict(revision, None, confirmed=asked.freshness is not Freshness.STALE)
+        return without_latest(asked)
     return when_loaded(loaders.latest(uid), lambda latest: with_latest(uid, asked, latest))
+
+
+def without_latest(asked: Loaded[enovia.Revision]) -> status.Verdict:
+    """The verdict on `asked` when its own facts decide it (see `status.needs_latest`)."""
+    confirmed = asked.freshness is not Freshness.STALE
+    return status.verdict(asked.value, None, confirmed=confirmed)
 
 
 def with_latest(

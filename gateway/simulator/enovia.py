@@ -180,7 +180,7 @@ class EnoviaApi:
         elif scope["method"] != "GET":
             template, refusal = UNMATCHED, _GET_ONLY
         path = encode_segments(("api", *segments))
-        answer = self._api_answer(scope, receive, template, ids, refusal)
+        answer = self._travelled(receive, self._api_answer(scope, receive, template, ids, refusal))
         await self._serve(template, path, send, answer)
 
     async def _serve(
@@ -197,6 +197,20 @@ class EnoviaApi:
                 status = answer.status
         finally:
             stats.end(status)
+
+    async def _travelled(
+        self, receive: Receive, answering: Coroutine[Any, Any, Answer | None]
+    ) -> Answer | None:
+        """The answer, computed from the data at once and then held `wire_delay_ms`; None
+        when the client left before it could be sent."""
+        answer = await answering
+        if answer is None:
+            return None
+        # Read after computing: the delay in force when the answer sets off is the one it gets.
+        delay = self._state.faults.wire_delay_ms / 1000
+        if delay > 0 and await _left_while_travelling(receive, delay):
+            return None
+        return answer
 
     async def _pause(self) -> None:
         delay = self._state.delay()
@@ -279,27 +293,6 @@ class EnoviaApi:
         return refusal
 
     async def _api_answer(
-        self,
-        scope: Scope,
-        receive: Receive,
-        template: str,
-        ids: tuple[str, ...],
-        refusal: Answer | None,
-    ) -> Answer | None:
-        """The API answer, computed from the data at once and then held `wire_delay_ms`.
-
-        None when the client left before the answer could be sent.
-        """
-        answer = await self._compute_api_answer(scope, receive, template, ids, refusal)
-        if answer is None:
-            return None
-        # Read after computing: the delay in force when the answer sets off is the one it gets.
-        delay = self._state.faults.wire_delay_ms / 1000
-        if delay > 0 and await _left_while_travelling(receive, delay):
-            return None
-        return answer
-
-    async def _compute_api_answer(
         self,
         scope: Scope,
         receive: Receive,
