@@ -125,6 +125,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
         return Response(replay.body, 200, headers={"content-type": content_type})
 
     async def parse_http_body(self, request: Any) -> GraphQLRequestData | list[GraphQLRequestData]:
+        if request.method == "POST" and "application/json" in (request.content_type or ""):
+            _require_object(await request.get_body())
         data = await super().parse_http_body(request)
         if isinstance(data, list):  # batching is off: Strawberry refuses lists itself
             return data
@@ -170,6 +172,29 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> Any:
         return orjson.loads(data)
+
+
+#: What JSON allows before a value (RFC 8259, section 2).
+_JSON_WHITESPACE = b" \t\r\n"
+_JSON_KINDS = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+
+
+def _require_object(body: bytes) -> None:
+    """Refuse a body that is JSON but not an object (Strawberry would fail on it with a 500).
+    Only the first byte is looked at on the way in: an object or a batch starts with `{` or
+    `[`; anything else is decoded once more to say what it is (bad JSON is Strawberry's to
+    report)."""
+    if body.lstrip(_JSON_WHITESPACE)[:1] in (b"{", b"["):
+        return
+    try:
+        value = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return
+    kind = "null" if value is None else _JSON_KINDS.get(type(value), "not an object")
+    raise HTTPException(
+        400,
+        f'the body is {kind}; it must be a JSON object: {{"query": "...", "variables": {{}}}}',
+    )
 
 
 def _refusal(

@@ -10,13 +10,16 @@ from strawberry.types import ExecutionContext
 
 from schema.context import Context, Info
 from schema.errors import MaskUnexpectedErrors, NoIntrospection, assign_code
-from schema.limits import QueryLimits, QueryLimitsExtension, validation_rules
+from schema.limits import QueryLimits, QueryLimitsExtension, cost_plans, validation_rules
 from schema.observability import OperationMetrics
 from schema.query import Query
 
 __all__ = ["Context", "Info", "QueryLimits", "create_schema", "export_sdl"]
 
 logger = structlog.get_logger("gateway.graphql")
+
+#: Distinct documents whose parse, validation and cost plan are kept.
+DOCUMENTS_CACHED = 1024
 
 
 class GatewaySchema(strawberry.Schema):
@@ -42,14 +45,15 @@ def create_schema(
     validation results of repeated queries are cached."""
     limits = limits or QueryLimits()
     rules = validation_rules(limits)
+    plans = cost_plans(maxsize=DOCUMENTS_CACHED)
     if not introspection:
         rules = (*rules, NoIntrospection)
     return GatewaySchema(
         query=Query,
         extensions=[
-            lambda: QueryLimitsExtension(limits, rules),
-            lambda: ParserCache(maxsize=1024),
-            lambda: ValidationCache(maxsize=1024),
+            lambda: QueryLimitsExtension(limits, rules, plans),
+            lambda: ParserCache(maxsize=DOCUMENTS_CACHED),
+            lambda: ValidationCache(maxsize=DOCUMENTS_CACHED),
             MaskUnexpectedErrors,
             OperationMetrics,
         ],

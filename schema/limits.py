@@ -3,42 +3,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     ExecutionResult,
     FieldNode,
-    FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
-    GraphQLNamedType,
-    GraphQLObjectType,
+    GraphQLSchema,
     InlineFragmentNode,
-    ListValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
     ValidationContext,
     ValidationRule,
-    VariableNode,
-    get_named_type,
 )
 from strawberry.extensions import SchemaExtension
 
 from gateway.errors import ErrorCode
-
-#: What one field may cost ENOVIA: the resources it loads (an actuality: a revision and the
-#: latest released one; its own latestRevision is that same one). Fields not listed load
-#: nothing of their own.
-FIELD_COST = {
-    ("Query", "document"): 1,
-    ("Query", "documents"): 1,
-    ("Query", "actuality"): 2,
-    ("Document", "latestRevision"): 1,
-    ("Document", "revision"): 1,
-    ("Actuality", "document"): 1,
-}
+from schema.cost import CostPlan, plan_cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +46,7 @@ def validation_rules(limits: QueryLimits) -> tuple[type[ValidationRule], ...]:
 
     class DepthLimit(ValidationRule):
         def enter_operation_definition(self, node: OperationDefinitionNode, *_: Any) -> None:
-            depth = _depth(node.selection_set, self.context, frozenset())
+            depth = _Depth(self.context).of(node.selection_set)
             if depth > limits.max_depth:
                 self.report_error(
                     too_complex(f"the query is {depth} levels deep; at most {limits.max_depth}")
@@ -86,36 +72,65 @@ def validation_rules(limits: QueryLimits) -> tuple[type[ValidationRule], ...]:
     return DepthLimit, AliasLimit
 
 
-def _depth(
-    selection_set: SelectionSetNode | None,
-    context: ValidationContext,
-    visiting: frozenset[str],
-) -> int:
-    if selection_set is None:
-        return 0
-    deepest = 0
-    for selection in selection_set.selections:
-        if isinstance(selection, FieldNode):
-            if selection.name.value.startswith("__"):
-                continue  # introspection: switched off as a whole, not limited by depth
-            deepest = max(deepest, 1 + _depth(selection.selection_set, context, visiting))
-        elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, _depth(selection.selection_set, context, visiting))
-        elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            fragment = context.get_fragment(name)
-            if fragment is not None and name not in visiting:  # cycles are another rule's
-                deepest = max(deepest, _depth(fragment.selection_set, context, visiting | {name}))
-    return deepest
+class _Depth:
+    """The depth of selection sets, each fragment measured once (memoised), so that a
+    fragment spread many times, or fragments spreading each other, cost one visit."""
+
+    def __init__(self, context: ValidationContext) -> None:
+        self._context = context
+        self._fragments: dict[str, int] = {}
+        self._measuring: set[str] = set()
+
+    def of(self, selection_set: SelectionSetNode | None) -> int:
+        if selection_set is None:
+            return 0
+        deepest = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if selection.name.value.startswith("__"):
+                    continue  # introspection: switched off as a whole, not limited by depth
+                deepest = max(deepest, 1 + self.of(selection.selection_set))
+            elif isinstance(selection, InlineFragmentNode):
+                deepest = max(deepest, self.of(selection.selection_set))
+            elif isinstance(selection, FragmentSpreadNode):
+                deepest = max(deepest, self._fragment(selection.name.value))
+        return deepest
+
+    def _fragment(self, name: str) -> int:
+        known = self._fragments.get(name)
+        if known is not None:
+            return known
+        fragment = self._context.get_fragment(name)
+        if fragment is None or name in self._measuring:
+            return 0  # unknown fragments and cycles are other rules' to refuse
+        self._measuring.add(name)
+        depth = self.of(fragment.selection_set)
+        self._measuring.discard(name)
+        self._fragments[name] = depth
+        return depth
+
+
+#: Cost plans of the distinct documents seen, as (schema, document, operation name) -> plan.
+CostPlans = Callable[[GraphQLSchema, DocumentNode, str | None], CostPlan | None]
+
+
+def cost_plans(maxsize: int) -> CostPlans:
+    """A cache of cost plans, made once per schema. Keyed like Strawberry's validation cache
+    (the parser cache hands out one document object per distinct query text), so a document
+    is priced once, when it is first validated, and each request only applies its variables."""
+    return lru_cache(maxsize=maxsize)(plan_cost)
 
 
 class QueryLimitsExtension(SchemaExtension):
     """Applies `QueryLimits`: the token limit while parsing, and, just before execution (when
-    the variables are known), the batch size of `documents` and the cost of the query."""
+    the variables are known), the batch sizes of the query and its cost."""
 
-    def __init__(self, limits: QueryLimits, rules: tuple[type[ValidationRule], ...]) -> None:
+    def __init__(
+        self, limits: QueryLimits, rules: tuple[type[ValidationRule], ...], plans: CostPlans
+    ) -> None:
         self.limits = limits
         self.rules = rules
+        self.plans = plans
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -130,100 +145,26 @@ class QueryLimitsExtension(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.result is None:
-            error = self._refusal(document.definitions, context.variables or {})
+            plan = self.plans(context.schema._schema, document, context.operation_name)
+            error = self._refusal(plan, context.variables or {}) if plan is not None else None
             if error is not None:
                 context.result = ExecutionResult(data=None, errors=[error])
         yield
 
-    def _refusal(self, definitions: Any, variables: Mapping[str, Any]) -> GraphQLError | None:
-        operation = _operation(definitions, self.execution_context.operation_name)
-        if operation is None:
-            return None  # graphql-core reports the missing operation itself
-        fragments = {d.name.value: d for d in definitions if isinstance(d, FragmentDefinitionNode)}
-        measure = _Measure(fragments, variables, self.limits.max_batch)
-        root = self.execution_context.schema._schema.query_type
-        cost = measure.cost(root, operation.selection_set, frozenset())
-        if measure.oversized is not None:
+    def _refusal(self, plan: CostPlan, variables: Mapping[str, Any]) -> GraphQLError | None:
+        largest = plan.largest_batch(variables)
+        if largest is not None and largest[1] > self.limits.max_batch:
+            batch, size = largest
             return GraphQLError(
-                f"documents asks for {measure.oversized} uids; at most "
+                f"{batch.field} asks for {size} {batch.argument}; at most "
                 f"{self.limits.max_batch} are allowed",
                 extensions={"code": ErrorCode.BAD_USER_INPUT.value},
             )
+        cost = plan.price(variables)
         if cost > self.limits.max_cost:
             return too_complex(
                 f"the query could cost {cost} ENOVIA calls; at most {self.limits.max_cost} "
                 "(each document, revision, latest revision, and actuality (2) counts, "
-                "documents once per uid)"
+                "documents once per uid, including uids of variables' defaults)"
             )
         return None
-
-
-def _operation(definitions: Any, name: str | None) -> OperationDefinitionNode | None:
-    operations = [d for d in definitions if isinstance(d, OperationDefinitionNode)]
-    if name is None:
-        return operations[0] if len(operations) == 1 else None
-    return next((op for op in operations if op.name and op.name.value == name), None)
-
-
-class _Measure:
-    """The most ENOVIA resources a selection may load: an upper bound, before deduplication."""
-
-    def __init__(
-        self,
-        fragments: Mapping[str, FragmentDefinitionNode],
-        variables: Mapping[str, Any],
-        max_batch: int,
-    ) -> None:
-        self._fragments = fragments
-        self._variables = variables
-        self._max_batch = max_batch
-        self.oversized: int | None = None
-
-    def cost(
-        self,
-        parent: GraphQLNamedType | None,
-        selection_set: SelectionSetNode | None,
-        visiting: frozenset[str],
-    ) -> int:
-        if selection_set is None or not isinstance(parent, GraphQLObjectType):
-            return 0
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                name = selection.name.value
-                definition = parent.fields.get(name)
-                if definition is None:
-                    continue  # unknown or introspection fields: validation deals with them
-                own = FIELD_COST.get((parent.name, name), 0)
-                below = self.cost(
-                    get_named_type(definition.type), selection.selection_set, visiting
-                )
-                total += self._items(selection) * (own + below)
-            elif isinstance(selection, InlineFragmentNode):
-                total += self.cost(parent, selection.selection_set, visiting)
-            elif isinstance(selection, FragmentSpreadNode):
-                name = selection.name.value
-                fragment = self._fragments.get(name)
-                if fragment is not None and name not in visiting:
-                    total += self.cost(parent, fragment.selection_set, visiting | {name})
-        return total
-
-    def _items(self, field: FieldNode) -> int:
-        """How many items `documents(uids:)` asks for; 1 for any other field."""
-        if field.name.value != "documents":
-            return 1
-        for argument in field.arguments or ():
-            if argument.name.value != "uids":
-                continue
-            value = argument.value
-            if isinstance(value, ListValueNode):
-                count = len(value.values)
-            elif isinstance(value, VariableNode):
-                given = self._variables.get(value.name.value)
-                count = len(given) if isinstance(given, list) else 1
-            else:
-                count = 1
-            if count > self._max_batch:
-                self.oversized = max(count, self.oversized or 0)
-            return count
-        return 1

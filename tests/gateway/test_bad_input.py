@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -45,6 +46,35 @@ def test_malformed_requests_get_400_with_a_code(gateway: Gateway, body: dict[str
     error = response.json()["errors"][0]
     assert says in error["message"]
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [
+        (b"5", "a number"),
+        (b"null", "null"),
+        (b"true", "a boolean"),
+        (b' "x"', "a string"),
+        (b"1.5", "a number"),
+    ],
+)
+@pytest.mark.parametrize("accept", ["application/json", "application/graphql-response+json"])
+def test_json_that_is_not_an_object_gets_a_graphql_400(
+    gateway: Gateway, sim: Simulator, body: bytes, kind: str, accept: str
+):
+    """Seen: these bodies answered 500, text/plain, with no X-Request-ID."""
+    response = post(
+        gateway,
+        content=body,
+        headers={"Content-Type": "application/json", "Accept": accept, "X-Request-ID": "fuzz-1"},
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith(accept)
+    assert response.headers["x-request-id"] == "fuzz-1"
+    error = response.json()["errors"][0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert f"the body is {kind}; it must be a JSON object" in error["message"]
+    assert sim.stats()["total"] == 0
 
 
 def test_get_with_a_mutation_is_refused(gateway: Gateway):
@@ -175,3 +205,107 @@ def test_fuzzed_identifiers_never_leave_the_four_paths_and_never_5xx(
     assert stats["calls"]["unmatched"] == 0
     for path in stats["calls_by_path"]:
         assert any(template.match(path) for template in TEMPLATES), path
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+#: Values a GraphQL request's members may plausibly hold, besides anything at all.
+member_values = json_values | st.sampled_from(
+    [
+        "{ __typename }",
+        '{ document(uid: "DOC-001") { uid } }',
+        "query($u: ID!) { document(uid: $u) { uid } }",
+        "{",
+        "mutation { x }",
+        "subscription { x }",
+        {"persistedQuery": {"version": 1, "sha256Hash": "0" * 64}},
+        {"persistedQuery": {"version": 1}},
+        {"persistedQuery": None},
+        {"u": "DOC-001"},
+    ]
+)
+graphql_requests = st.fixed_dictionaries(
+    {},
+    optional={
+        "query": member_values,
+        "variables": member_values,
+        "operationName": member_values,
+        "extensions": member_values,
+    },
+)
+accepts = st.sampled_from(
+    ["application/json", "application/graphql-response+json", "*/*", "", "image/png"]
+)
+content_types = st.sampled_from(
+    [
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "",
+        "application/graphql-response+json",
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+    ]
+)
+
+
+def assert_json_answer(response: httpx.Response) -> None:
+    assert response.status_code < 500, response.text
+    media = response.headers.get("content-type", "")
+    assert media.startswith(("application/json", "application/graphql-response+json")), media
+    response.json()
+    assert response.headers.get("x-request-id")
+
+
+fuzz_settings = settings(
+    max_examples=200,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@fuzz_settings
+@given(
+    body=st.one_of(
+        graphql_requests.map(lambda value: json.dumps(value).encode()),
+        json_values.map(lambda value: json.dumps(value).encode()),
+        st.binary(max_size=200),
+    ),
+    content_type=content_types,
+    accept=accepts,
+)
+def test_any_post_body_gets_a_json_answer_never_a_5xx(
+    fuzz_target: tuple[Gateway, str], body: bytes, content_type: str, accept: str
+):
+    gateway, _ = fuzz_target
+    headers = {"Accept": accept}
+    if content_type:
+        headers["Content-Type"] = content_type
+    assert_json_answer(post(gateway, content=body, headers=headers))
+
+
+query_parameters = st.dictionaries(
+    st.sampled_from(["query", "variables", "operationName", "extensions"]) | st.text(max_size=8),
+    member_values.map(lambda value: value if isinstance(value, str) else json.dumps(value))
+    | st.text(max_size=60),
+    max_size=4,
+)
+
+
+@fuzz_settings
+@given(params=query_parameters, accept=accepts)
+def test_any_get_gets_a_json_answer_never_a_5xx(
+    fuzz_target: tuple[Gateway, str], params: dict[str, str], accept: str
+):
+    gateway, _ = fuzz_target
+    response = httpx.get(
+        f"{gateway.url}/graphql", params=params, headers={"Accept": accept}, timeout=30
+    )
+    assert_json_answer(response)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import pytest
 
@@ -91,6 +93,91 @@ def test_batch_size_counts_variables_before_any_call(start_gateway: StartGateway
     assert error["extensions"]["code"] == "BAD_USER_INPUT"
     assert "11 uids; at most 10" in error["message"]
     assert enovia_calls(sim) == 0  # not even the document asked beside it
+
+
+def fan_out(levels: int, leaf: str) -> str:
+    """`levels` fragments, each spreading the next twice: 2**levels paths to `leaf`, in a
+    document of a few hundred bytes."""
+    fragments = [
+        f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels - 1)
+    ]
+    return " ".join(["{ ...F0 }", *fragments, f"fragment F{levels - 1} on Query {{ {leaf} }}"])
+
+
+def test_fragment_fan_out_is_measured_in_linear_time(start_gateway: StartGateway, sim: Simulator):
+    """Seen: 21 levels took 9.6 s (and doubled per level) while a liveness probe waited.
+    At 30 levels each limit measures each fragment once: the query answers, and so does a
+    probe sent meanwhile, each well within its deadline (before: 2**30 paths walked)."""
+    gateway = start_gateway()
+    deadline = httpx.Timeout(5.0)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        hostile = pool.submit(
+            httpx.post,
+            f"{gateway.url}/graphql",
+            json={"query": fan_out(30, "health { enovia }")},
+            timeout=deadline,
+        )
+        probe = pool.submit(httpx.get, f"{gateway.url}/api/v1/health", timeout=deadline)
+        assert probe.result().status_code == 200
+        answer = hostile.result()
+    assert answer.status_code == 200
+    assert answer.json()["data"]["health"]["enovia"] in ("healthy", "unhealthy", "unknown")
+
+    # Had its 2**30 paths each loaded a document, it would cost 2**30 calls: refused, and
+    # nothing is sent to ENOVIA.
+    calls_before = enovia_calls(sim)  # `health` asked ENOVIA
+    loading = httpx.post(
+        f"{gateway.url}/graphql",
+        json={"query": fan_out(30, 'document(uid: "DOC-001") { uid }')},
+        timeout=deadline,
+    ).json()
+    error = only_error(loading)
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert f"could cost {2**29} ENOVIA calls" in error["message"]
+    assert enovia_calls(sim) == calls_before
+
+
+def uid_defaults(variables: int, uids: int) -> str:
+    """Seen: 15 variables, each defaulting to 100 distinct uids (not sent), each used by its
+    own `documents` alias."""
+    def default(v: int) -> str:
+        return ", ".join(f'"GEN-{v * uids + n}"' for n in range(uids))
+
+    definitions = ", ".join(f"$v{v}: [ID!]! = [{default(v)}]" for v in range(variables))
+    fields = " ".join(
+        f"d{v}: documents(uids: $v{v}) {{ latestRevision {{ revision }} }}"
+        for v in range(variables)
+    )
+    return f"query Flood({definitions}) {{ {fields} }}"
+
+
+def test_variable_defaults_count_as_what_they_hold(start_gateway: StartGateway, sim: Simulator):
+    """Seen: a variable left to its default counted as 1 uid, and one 23 KB query made
+    3,000 ENOVIA calls against a cost limit of 250."""
+    gateway = start_gateway(gateway_max_cost=250, gateway_max_tokens=5000)
+    error = only_error(gateway.query(uid_defaults(15, 100)))
+    assert error["extensions"]["code"] == "QUERY_TOO_COMPLEX"
+    assert "could cost 3000 ENOVIA calls; at most 250" in error["message"]
+    assert enovia_calls(sim) == 0
+
+    # A sent value replaces the default, and is what counts.
+    small = gateway.query(uid_defaults(1, 100), v0=["DOC-001", "DOC-002"])
+    assert "errors" not in small, small
+    assert len(small["data"]["d0"]) == 2
+
+
+def test_max_batch_applies_to_defaults_and_list_literals(
+    start_gateway: StartGateway, sim: Simulator
+):
+    gateway = start_gateway(gateway_max_batch=10, gateway_max_cost=1000)
+    by_default = only_error(gateway.query(uid_defaults(1, 11)))
+    assert by_default["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "documents asks for 11 uids; at most 10" in by_default["message"]
+    uids = ", ".join(f'"GEN-{n}"' for n in range(12))
+    literal = only_error(gateway.query(f"{{ documents(uids: [{uids}]) {{ uid }} }}"))
+    assert literal["extensions"]["code"] == "BAD_USER_INPUT"
+    assert "documents asks for 12 uids; at most 10" in literal["message"]
+    assert enovia_calls(sim) == 0
 
 
 def test_body_size(start_gateway: StartGateway, sim: Simulator):
