@@ -111,4 +111,9 @@ def persisted_operations(settings: Settings) -> PersistedOperations:
         if settings.gateway_persisted_manifest is not None
         else None
     )
-    return PersistedOperations(manifest, trusted_only=settings.gateway_persisted_only)
+    return PersistedOperations(
+        manifest,
+        trusted_only=settings.gateway_persisted_only,
+        max_entries=settings.gateway_apq_max_entries,
+        max_bytes=settings.gateway_apq_max_bytes,
+    )

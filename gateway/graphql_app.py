@@ -43,12 +43,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self,
         *args: Any,
         request_timeout: float | None = None,
-        persisted: PersistedOperations | None = None,
+        persisted: PersistedOperations,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.request_timeout = request_timeout
-        self.persisted = persisted or PersistedOperations()
+        self.persisted = persisted
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,10 +86,17 @@ class GatewayGraphQL(GraphQL[Context, None]):
         root_value: None,
         sub_response: Any,
     ) -> Any:
-        """Executes the operation, and keeps its answer for replays when it may be."""
+        """Executes the operation; registers its document when it came with its persisted
+        query hash and was executed, and keeps its answer for replays when it may be."""
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
+        if (
+            isinstance(request_data, GraphQLRequestData)
+            and isinstance(result, ExecutionResult)
+            and not _is_request_error(result)
+        ):
+            self.persisted.register(request_data.query, request_data.extensions)
         cache = context.services.response_cache
         stamps = context.loaders.stamps
         if (
@@ -137,8 +144,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
         response = await super().process_result(request, result)
-        # A request error: nothing was executed (no data, and no error belongs to a field).
-        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+        if _is_request_error(result):
             setattr(request.state, _REQUEST_ERROR, True)
             if getattr(request.state, _MEDIA, None) == GRAPHQL_RESPONSE:
                 response.pop("data", None)
@@ -172,6 +178,13 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> Any:
         return orjson.loads(data)
+
+
+def _is_request_error(result: ExecutionResult) -> bool:
+    """Nothing was executed: no data, and no error belongs to a field."""
+    return bool(
+        result.data is None and result.errors and all(e.path is None for e in result.errors)
+    )
 
 
 #: What JSON allows before a value (RFC 8259, section 2).

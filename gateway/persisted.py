@@ -62,10 +62,14 @@ class PersistedOperations:
 
     - A hash alone: the document registered under it (by an earlier request, or in the
       manifest); else `PersistedQueryNotFound` (code PERSISTED_QUERY_NOT_FOUND), upon which
-      APQ clients send the document with its hash, and it is registered.
+      APQ clients send the document with its hash.
+    - A document with its hash runs as any other; `register` keeps it once it has been
+      executed (so it parsed, validated and passed the limits), normalised: comments, padding
+      and formatting gone.
     - With `trusted_only`, nothing is registered: only the manifest's operations run, asked
       by hash or by their text (any formatting); anything else is refused.
-    APQ registrations are kept in a bounded LRU per process.
+    APQ registrations are kept per process, least recently used dropped first, within
+    `max_entries` documents and `max_bytes` of their normalised text.
     """
 
     def __init__(
@@ -73,12 +77,15 @@ class PersistedOperations:
         manifest: Mapping[str, str] | None = None,
         *,
         trusted_only: bool = False,
-        max_entries: int = 10_000,
+        max_entries: int,
+        max_bytes: int,
     ) -> None:
         self._manifest = dict(manifest or {})
         self._trusted_only = trusted_only
         self._max_entries = max_entries
+        self._max_bytes = max_bytes
         self._registered: OrderedDict[str, str] = OrderedDict()
+        self._registered_bytes = 0
 
     def resolve(self, query: str | None, extensions: Any) -> str | None:
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
@@ -99,9 +106,31 @@ class PersistedOperations:
             )
         if self._trusted_only:
             self._require_trusted(query)
-        else:
-            self._remember(digest, query)
         return query
+
+    def register(self, query: str | None, extensions: Any) -> None:
+        """Keep an executed request's document under the hash it was sent with (nothing
+        when it came without one, when only trusted documents run, or when it is known)."""
+        persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
+        if self._trusted_only or query is None or not isinstance(persisted, dict):
+            return
+        digest = _hash_of(persisted)
+        if digest in self._manifest or self._recall(digest) is not None:
+            return
+        normalised = canonical(query)
+        size = len(normalised.encode("utf-8"))
+        if size > self._max_bytes or self._max_entries == 0:
+            return
+        self._registered[digest] = normalised
+        self._registered_bytes += size
+        while len(self._registered) > self._max_entries or self._registered_bytes > self._max_bytes:
+            _, dropped = self._registered.popitem(last=False)
+            self._registered_bytes -= len(dropped.encode("utf-8"))
+
+    @property
+    def registered(self) -> tuple[int, int]:
+        """How many documents are registered, and their bytes."""
+        return len(self._registered), self._registered_bytes
 
     def _require_trusted(self, query: str) -> None:
         try:
@@ -126,12 +155,6 @@ class PersistedOperations:
         if query is not None:
             self._registered.move_to_end(digest)
         return query
-
-    def _remember(self, digest: str, query: str) -> None:
-        self._registered[digest] = query
-        self._registered.move_to_end(digest)
-        while len(self._registered) > self._max_entries:
-            self._registered.popitem(last=False)
 
 
 def _hash_of(persisted: Any) -> str:

@@ -34,12 +34,15 @@ class Replay:
 
 
 class ResponseCache:
-    """At most `max_entries` answers, least recently used dropped first."""
+    """At most `max_entries` answers and `max_bytes` of keys and answers, least recently used
+    dropped first."""
 
-    def __init__(self, store: ResourceStore, max_entries: int = 1000) -> None:
+    def __init__(self, store: ResourceStore, *, max_entries: int, max_bytes: int) -> None:
         self._store = store
         self._max_entries = max_entries
+        self._max_bytes = max_bytes
         self._kept: OrderedDict[bytes, Replay] = OrderedDict()
+        self._bytes = 0
 
     @staticmethod
     def key(body: bytes, accept_language: str = "") -> bytes | None:
@@ -52,7 +55,7 @@ class ResponseCache:
         if replay is None:
             return None
         if not self._store.still_current(replay.stamps):
-            del self._kept[key]
+            self._drop(key)
             return None
         self._kept.move_to_end(key)
         return replay
@@ -63,10 +66,21 @@ class ResponseCache:
         if not stamps:
             return  # nothing from ENOVIA behind it (introspection...): not worth keeping
         body = orjson.dumps({"data": data})
+        if len(key) + len(body) > self._max_bytes:
+            return
+        if key in self._kept:
+            self._drop(key)
         self._kept[key] = Replay(body, operation_name, tuple(stamps))
-        self._kept.move_to_end(key)
-        while len(self._kept) > self._max_entries:
-            self._kept.popitem(last=False)
+        self._bytes += len(key) + len(body)
+        while len(self._kept) > self._max_entries or self._bytes > self._max_bytes:
+            self._drop(next(iter(self._kept)))
+
+    def _drop(self, key: bytes) -> None:
+        self._bytes -= len(key) + len(self._kept.pop(key).body)
+
+    @property
+    def size_in_bytes(self) -> int:
+        return self._bytes
 
     def __len__(self) -> int:
         return len(self._kept)

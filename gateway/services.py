@@ -76,7 +76,11 @@ async def open_services(
             store=store,
             health=health,
             response_cache=(
-                ResponseCache(store, settings.gateway_response_cache_entries)
+                ResponseCache(
+                    store,
+                    max_entries=settings.gateway_response_cache_entries,
+                    max_bytes=settings.gateway_response_cache_max_bytes,
+                )
                 if settings.gateway_response_cache_entries > 0
                 else None
             ),

@@ -66,6 +66,7 @@ class Settings(BaseSettings):
     gateway_cache_lock_ttl: PositiveSeconds = 5.0
     gateway_cache_timeout: PositiveSeconds = 0.25
     gateway_response_cache_entries: Annotated[int, Field(ge=0)] = 1000
+    gateway_response_cache_max_bytes: Annotated[int, Field(ge=0)] = 32 * 1024 * 1024
     gateway_actuality_max_age: Annotated[int, Field(ge=0)] = 0
     # How long before a request began a fetch may have been sent and still answer it as LIVE
     # (what lets a burst of `maxAge: 0` scans share one ENOVIA call; 0 is strict).
@@ -85,6 +86,10 @@ class Settings(BaseSettings):
     # and whether only those may run.
     gateway_persisted_manifest: Path | None = None
     gateway_persisted_only: bool = False
+    # Automatic persisted queries registered by clients, bounded in entries and in bytes (the
+    # normalised documents' size), least recently used dropped first.
+    gateway_apq_max_entries: Annotated[int, Field(ge=0)] = 10_000
+    gateway_apq_max_bytes: Annotated[int, Field(ge=0)] = 16 * 1024 * 1024
 
     # Who may call, from where, how often.
     gateway_auth_mode: Literal["none", "api-key", "jwt"] = "none"

@@ -111,6 +111,57 @@ def test_automatic_persisted_queries(gateway: Gateway, sim: Simulator):
     assert modern.status_code == 400
 
 
+def sent_with_its_hash(gateway: Gateway, query: str) -> tuple[str, httpx.Response]:
+    digest = hashlib.sha256(query.encode()).hexdigest()
+    return digest, post(gateway, apq(query, digest))
+
+
+def known(gateway: Gateway, digest: str) -> bool:
+    error = post(gateway, apq(None, digest)).json().get("errors")
+    return not error or error[0]["extensions"]["code"] != "PERSISTED_QUERY_NOT_FOUND"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("{ document(uid: ", "BAD_USER_INPUT"),  # does not parse
+        ('{ document(uid: "DOC-001") { owner } }', "BAD_USER_INPUT"),  # not valid
+        ('{ a: document(uid: "DOC-001") { uid } b: document(uid: "DOC-002") { uid } }', None),
+        ('{ document(uid: "DOC-001") { latestRevision { businessStatus { code } } } }', None),
+    ],
+)
+def test_only_documents_within_the_limits_are_registered(
+    start_gateway: StartGateway, query: str, code: str | None
+):
+    gateway = start_gateway(gateway_max_aliases=1, gateway_max_depth=3)
+    digest, answer = sent_with_its_hash(gateway, query)
+    error = answer.json()["errors"][0]
+    assert error["extensions"]["code"] == (code or "QUERY_TOO_COMPLEX")
+    assert not known(gateway, digest)
+
+
+def test_registered_documents_are_normalised_and_bounded_in_bytes(start_gateway: StartGateway):
+    """Seen: 5,000 registrations of 60 KB comment-padded documents held 58 MiB per 1,000.
+    Each is kept as its normalised text (about 60 bytes here), within GATEWAY_APQ_MAX_BYTES."""
+    gateway = start_gateway(gateway_apq_max_bytes=40 * 60, gateway_apq_max_entries=1000)
+    padding = "#" + "x" * 60_000 + "\n"
+    digests = []
+    for n in range(40):
+        query = f'{padding}{{ d{n}: document(uid: "DOC-001") {{ uid }} }}'
+        digest, answer = sent_with_its_hash(gateway, query)
+        assert answer.json() == {"data": {f"d{n}": {"uid": "DOC-001"}}}
+        digests.append(digest)
+    # 40 raw documents would be 2.4 MB, far over the 2,400 bytes allowed: they fit only
+    # because the padding is gone. The last ones are surely kept, and answer by hash alone.
+    assert all(known(gateway, digest) for digest in digests[-30:])
+    by_hash = post(gateway, apq(None, digests[-1])).json()
+    assert by_hash == {"data": {"d39": {"uid": "DOC-001"}}}
+    # More than the bytes allow: the least recently used are dropped.
+    for n in range(40, 120):
+        sent_with_its_hash(gateway, f'{{ d{n}: document(uid: "DOC-001") {{ uid }} }}')
+    assert not known(gateway, digests[0])
+
+
 @pytest.mark.parametrize(
     "extensions",
     [

@@ -65,7 +65,7 @@ async def test_an_answer_shared_within_the_window_is_live_and_never_stamped():
 async def test_the_response_cache_replays_only_current_answers():
     clock = Clock()
     store = make_store(clock, ttl_document=60)
-    responses = ResponseCache(store, max_entries=2)
+    responses = ResponseCache(store, max_entries=2, max_bytes=10_000)
     await store.load(Kind.DOCUMENT, "D", None, fetch_document)
     peeked = store.peek(Kind.DOCUMENT, "D")
     assert peeked is not None
@@ -84,3 +84,28 @@ async def test_the_response_cache_replays_only_current_answers():
     responses.put(key, {"x": 1}, None, [])  # nothing from ENOVIA behind it: not kept
     assert len(responses) == 0
     assert ResponseCache.key(b"x" * 5000) is None  # too large a body to be a key
+
+
+async def test_the_response_cache_is_bounded_in_bytes():
+    clock = Clock()
+    store = make_store(clock, ttl_document=60)
+    responses = ResponseCache(store, max_entries=100, max_bytes=200)
+    await store.load(Kind.DOCUMENT, "D", None, fetch_document)
+    peeked = store.peek(Kind.DOCUMENT, "D")
+    assert peeked is not None
+    assert peeked[1] is not None
+    stamps = [peeked[1]]
+    keys = [ResponseCache.key(f'{{"query": "{{ d{n}: document }}"}}'.encode()) for n in range(6)]
+    for n, key in enumerate(keys):
+        assert key is not None
+        responses.put(key, {f"d{n}": {"uid": "D"}}, None, stamps)
+        responses.put(key, {f"d{n}": {"uid": "D"}}, None, stamps)  # replacing counts once
+    assert responses.size_in_bytes <= 200
+    assert len(responses) == 3  # 3 x (29-byte key + 27-byte answer) fit in 200; older ones dropped
+    assert responses.get(keys[0]) is None
+    assert responses.get(keys[-1]) is not None
+    big = ResponseCache.key(b'{"query": "{ big }"}')
+    assert big is not None
+    responses.put(big, {"x": "y" * 300}, None, stamps)  # larger than the whole budget
+    assert responses.get(big) is None
+    assert len(responses) == 3
