@@ -5,21 +5,22 @@ from __future__ import annotations
 import strawberry
 import structlog
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from schema.context import Context, Info
 from schema.errors import MaskUnexpectedErrors, NoIntrospection, assign_code
-from schema.limits import QueryLimits, QueryLimitsExtension, cost_plans, validation_rules
+from schema.limits import QueryLimits, QueryLimitsExtension, validation_rules
 from schema.observability import OperationMetrics
+from schema.prepared import PreparedDocuments, PreparedDocumentsExtension
 from schema.query import Query
 
 __all__ = ["Context", "Info", "QueryLimits", "create_schema", "export_sdl"]
 
 logger = structlog.get_logger("gateway.graphql")
 
-#: Distinct documents whose parse, validation and cost plan are kept.
-DOCUMENTS_CACHED = 1024
+#: The estimated memory the prepared (parsed, validated, priced) documents may hold: a
+#: thousand times what the operations of `queries/` need.
+PREPARED_DOCUMENTS_BYTES = 32 * 1024 * 1024
 
 
 class GatewaySchema(strawberry.Schema):
@@ -41,19 +42,18 @@ class GatewaySchema(strawberry.Schema):
 def create_schema(
     limits: QueryLimits | None = None, *, introspection: bool = True
 ) -> strawberry.Schema:
-    """A new schema object. Every query is checked against `limits` before it runs; parse and
-    validation results of repeated queries are cached."""
+    """A new schema object. Every query is checked against `limits` before it runs; repeated
+    documents are parsed, validated and priced once (`PreparedDocuments`)."""
     limits = limits or QueryLimits()
     rules = validation_rules(limits)
-    plans = cost_plans(maxsize=DOCUMENTS_CACHED)
+    documents = PreparedDocuments(max_bytes=PREPARED_DOCUMENTS_BYTES)
     if not introspection:
         rules = (*rules, NoIntrospection)
     return GatewaySchema(
         query=Query,
         extensions=[
-            lambda: QueryLimitsExtension(limits, rules, plans),
-            lambda: ParserCache(maxsize=DOCUMENTS_CACHED),
-            lambda: ValidationCache(maxsize=DOCUMENTS_CACHED),
+            lambda: QueryLimitsExtension(limits, rules, documents),
+            lambda: PreparedDocumentsExtension(documents),
             MaskUnexpectedErrors,
             OperationMetrics,
         ],

@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from graphql import (
-    DocumentNode,
     ExecutionResult,
     FieldNode,
     FragmentSpreadNode,
     GraphQLError,
-    GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
@@ -25,6 +22,7 @@ from strawberry.extensions import SchemaExtension
 
 from gateway.errors import ErrorCode
 from schema.cost import CostPlan, plan_cost
+from schema.prepared import PreparedDocuments
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,27 +108,19 @@ class _Depth:
         return depth
 
 
-#: Cost plans of the distinct documents seen, as (schema, document, operation name) -> plan.
-CostPlans = Callable[[GraphQLSchema, DocumentNode, str | None], CostPlan | None]
-
-
-def cost_plans(maxsize: int) -> CostPlans:
-    """A cache of cost plans, made once per schema. Keyed like Strawberry's validation cache
-    (the parser cache hands out one document object per distinct query text), so a document
-    is priced once, when it is first validated, and each request only applies its variables."""
-    return lru_cache(maxsize=maxsize)(plan_cost)
-
-
 class QueryLimitsExtension(SchemaExtension):
     """Applies `QueryLimits`: the token limit while parsing, and, just before execution (when
     the variables are known), the batch sizes of the query and its cost."""
 
     def __init__(
-        self, limits: QueryLimits, rules: tuple[type[ValidationRule], ...], plans: CostPlans
+        self,
+        limits: QueryLimits,
+        rules: tuple[type[ValidationRule], ...],
+        documents: PreparedDocuments,
     ) -> None:
         self.limits = limits
         self.rules = rules
-        self.plans = plans
+        self.documents = documents
 
     def on_operation(self) -> Iterator[None]:
         context = self.execution_context
@@ -145,7 +135,13 @@ class QueryLimitsExtension(SchemaExtension):
         context = self.execution_context
         document = context.graphql_document
         if document is not None and context.result is None:
-            plan = self.plans(context.schema._schema, document, context.operation_name)
+            schema, operation = context.schema._schema, context.operation_name
+            prepared = self.documents.get(context.query)
+            plan = (
+                prepared.plan(schema, operation)
+                if prepared is not None
+                else plan_cost(schema, document, operation)  # too large a text to keep
+            )
             error = self._refusal(plan, context.variables or {}) if plan is not None else None
             if error is not None:
                 context.result = ExecutionResult(data=None, errors=[error])

@@ -1,0 +1,87 @@
+"""Distinct documents prepared once: parsed, validated and priced, kept by their text.
+
+Replaces Strawberry's parser and validation caches, which are bounded in entries only: a
+comment-padded 60 KB document holds about 120 KB parsed, so a thousand of them would hold
+over 100 MiB. Here the bound is on an estimate of the memory each holds, so a few huge
+documents push out each other, not the many small ones clients really send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from cachetools import LRUCache
+from graphql import DocumentNode, GraphQLError, GraphQLSchema
+from strawberry.extensions import SchemaExtension
+
+from schema.cost import CostPlan, plan_cost
+
+#: Parsed, a document holds about this many bytes per character of its text (measured with
+#: tracemalloc on the operations of `queries/`: 36 to 48; padding and comments hold ~2).
+BYTES_PER_CHARACTER = 50
+
+
+@dataclass(slots=True)
+class Prepared:
+    """One document: its AST, then (once validated) its validation errors, then the cost
+    plan of each operation name it was run with."""
+
+    document: DocumentNode
+    size: int
+    errors: list[GraphQLError] | None = None
+    plans: dict[str | None, CostPlan | None] = field(default_factory=dict)
+
+    def plan(self, schema: GraphQLSchema, operation_name: str | None) -> CostPlan | None:
+        if operation_name not in self.plans:
+            self.plans[operation_name] = plan_cost(schema, self.document, operation_name)
+        return self.plans[operation_name]
+
+
+class PreparedDocuments:
+    """The prepared documents of one schema, least recently used dropped first, within
+    `max_bytes` of estimated memory."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self._kept: LRUCache[str, Prepared] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda prepared: prepared.size
+        )
+
+    def get(self, query: str | None) -> Prepared | None:
+        return self._kept.get(query) if query else None
+
+    def keep(self, query: str, document: DocumentNode) -> None:
+        size = BYTES_PER_CHARACTER * len(query)
+        if size <= self._kept.maxsize:
+            self._kept[query] = Prepared(document, size)
+
+    @property
+    def size_in_bytes(self) -> int:
+        return int(self._kept.currsize)
+
+
+class PreparedDocumentsExtension(SchemaExtension):
+    """Skips parsing and validation for a document prepared before; prepares new ones after
+    Strawberry has parsed and validated them (errors included: an invalid document is refused
+    again without being validated again)."""
+
+    def __init__(self, documents: PreparedDocuments) -> None:
+        self.documents = documents
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        prepared = self.documents.get(context.query)
+        if prepared is not None:
+            context.graphql_document = prepared.document
+        yield
+        if prepared is None and context.query and context.graphql_document is not None:
+            self.documents.keep(context.query, context.graphql_document)
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        prepared = self.documents.get(context.query)
+        if prepared is not None and prepared.errors is not None:
+            context.pre_execution_errors = list(prepared.errors)
+        yield
+        if prepared is not None and prepared.errors is None:
+            prepared.errors = list(context.pre_execution_errors or ())
