@@ -127,6 +127,7 @@ def _run_simulator(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from gateway.connections import uvicorn_options
     from gateway.logs import configure_logging
 
     with _demo_simulator(args.demo):
@@ -156,10 +157,12 @@ def _serve(args: argparse.Namespace) -> int:
             port=args.port,
             workers=args.workers,
             loop="auto",
-            http="auto",
             access_log=False,
             log_config=None,
             timeout_graceful_shutdown=30,
+            # The HTTP protocol, guarded: bounded time for a request's head and body, bounded
+            # connections (gateway/connections.py).
+            **uvicorn_options(settings),
         )
     return 0
 

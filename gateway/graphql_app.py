@@ -7,8 +7,9 @@ import time
 from typing import Any
 
 import orjson
+import structlog
 from cross_web import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
@@ -23,6 +24,8 @@ from gateway.media import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.persisted import PersistedOperations, RequestRefused
 from gateway.services import Services
 from schema import Context
+
+logger = structlog.get_logger("gateway.graphql")
 
 # Per-request notes kept in the request's state between the view's hooks.
 _REQUEST_ERROR = "graphql_request_error"
@@ -60,6 +63,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
         with deadline_after(self.request_timeout):
             try:
                 response = await self._replay(request, media) or await self.run(request)
+            except ClientDisconnect:
+                # Gone before its body was in (or timed out sending it, and answered 408 by the
+                # server): nobody to answer, and not an error of ours to log with a traceback.
+                logger.info("graphql.client_disconnected")
+                return
             except HTTPException as refusal:
                 response = _refusal(refusal.reason, refusal.status_code, media or JSON)
             except RequestRefused as refusal:

@@ -19,8 +19,11 @@ GRACEFUL_SHUTDOWN = 2
 
 
 @contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
+def serve_in_thread(app: Any, host: str = "127.0.0.1", **options: Any) -> Iterator[str]:
     """Serve *app* with uvicorn in a daemon thread; yields the base URL (`http://host:port`).
+
+    *options* are more keyword arguments of `uvicorn.Config`, and win over this function's own
+    (e.g. `gateway.connections.uvicorn_options(settings)`, to serve as `enovia-gateway serve`).
 
     The port is picked by the OS: the socket is bound to port 0 here and handed to uvicorn,
     so no other process can take the port between choosing and binding it. On exit the
@@ -33,13 +36,13 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, 0))
         port = sock.getsockname()[1]
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            lifespan="auto",
-            access_log=False,
-            timeout_graceful_shutdown=GRACEFUL_SHUTDOWN,
-        )
+        defaults: dict[str, Any] = {
+            "log_level": "warning",
+            "lifespan": "auto",
+            "access_log": False,
+            "timeout_graceful_shutdown": GRACEFUL_SHUTDOWN,
+        }
+        config = uvicorn.Config(app, **{**defaults, **options})
         server = uvicorn.Server(config)
         failures: list[BaseException] = []
 

@@ -91,6 +91,15 @@ class Settings(BaseSettings):
     gateway_apq_max_entries: Annotated[int, Field(ge=0)] = 10_000
     gateway_apq_max_bytes: Annotated[int, Field(ge=0)] = 16 * 1024 * 1024
 
+    # Connections (docs/connections.md): seconds a client has to send a request's headers, then
+    # its body; how long an idle kept-alive connection stays open; how many connections one
+    # worker process holds (the next are answered 503 at once); the largest request head.
+    gateway_header_timeout: PositiveSeconds = 10.0
+    gateway_body_timeout: PositiveSeconds = 30.0
+    gateway_keep_alive_timeout: PositiveSeconds = 5.0
+    gateway_max_connections: Annotated[int, Field(ge=1)] = 500
+    gateway_max_header_bytes: Annotated[int, Field(ge=1024)] = 32_768
+
     # Who may call, from where, how often.
     gateway_auth_mode: Literal["none", "api-key", "jwt"] = "none"
     gateway_api_keys: SecretStr | None = None
