@@ -98,9 +98,7 @@ def test_batch_size_counts_variables_before_any_call(start_gateway: StartGateway
 def fan_out(levels: int, leaf: str) -> str:
     """`levels` fragments, each spreading the next twice: 2**levels paths to `leaf`, in a
     document of a few hundred bytes."""
-    fragments = [
-        f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels - 1)
-    ]
+    fragments = [f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(levels - 1)]
     return " ".join(["{ ...F0 }", *fragments, f"fragment F{levels - 1} on Query {{ {leaf} }}"])
 
 
@@ -140,6 +138,7 @@ def test_fragment_fan_out_is_measured_in_linear_time(start_gateway: StartGateway
 def uid_defaults(variables: int, uids: int) -> str:
     """Seen: 15 variables, each defaulting to 100 distinct uids (not sent), each used by its
     own `documents` alias."""
+
     def default(v: int) -> str:
         return ", ".join(f'"GEN-{v * uids + n}"' for n in range(uids))
 
