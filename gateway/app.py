@@ -89,8 +89,16 @@ def create_app(
     return Starlette(routes=routes, lifespan=lifespan, middleware=middleware)
 
 
+#: What a caller of an administration path is told while no admin credential is configured.
+ADMIN_HINT = (
+    "set GATEWAY_ADMIN_API_KEYS or GATEWAY_ADMIN_API_KEYS_FILE (any auth mode), or with "
+    "GATEWAY_AUTH_MODE=jwt GATEWAY_JWT_ADMIN_SCOPE or GATEWAY_JWT_ADMIN_ROLE "
+    "(docs/administration.md)"
+)
+
+
 def auth_config(settings: Settings) -> AuthConfig:
-    """The client authentication and rate limiting the settings ask for."""
+    """The client authentication, roles and rate limiting the settings ask for."""
     return AuthConfig(
         mode=settings.gateway_auth_mode,
         api_keys=settings.api_keys(),
@@ -102,6 +110,11 @@ def auth_config(settings: Settings) -> AuthConfig:
         protect_operations=settings.gateway_protect_operations,
         rate_limit_per_second=settings.gateway_rate_limit,
         rate_limit_burst=settings.gateway_rate_burst,
+        admin_api_keys=settings.admin_api_keys(),
+        jwt_admin_scope=settings.gateway_jwt_admin_scope,
+        jwt_admin_role=settings.gateway_jwt_admin_role,
+        admin_hint=ADMIN_HINT,
+        metrics_api_keys=settings.metrics_api_keys(),
     )
 
 

@@ -6,6 +6,7 @@ The names of the seed (`ENOVIA_BASE_URL`, `ENOVIA_CLIENT_ID`, ...) are kept as t
 
 from __future__ import annotations
 
+from itertools import combinations
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -113,6 +114,15 @@ class Settings(BaseSettings):
     gateway_rate_limit: NonNegativeSeconds = 0.0
     gateway_rate_burst: Annotated[int, Field(ge=1)] = 20
     gateway_cors_origins: Annotated[list[str], NoDecode] = []
+    # Administration (/api/v1/admin/...): admin keys in any mode, or with jwt a token carrying
+    # this scope (`scope`/`scp`) or role (`roles`, `realm_access.roles`); with none, 403.
+    gateway_admin_api_keys: SecretStr | None = None
+    gateway_admin_api_keys_file: Path | None = None
+    gateway_jwt_admin_scope: str | None = None
+    gateway_jwt_admin_role: str | None = None
+    # Scrapers: keys accepted on /metrics and detailed health in any mode (clients' too).
+    gateway_metrics_api_keys: SecretStr | None = None
+    gateway_metrics_api_keys_file: Path | None = None
 
     # Health: ENOVIA is checked this often in the background (seconds; 0: only when asked).
     gateway_health_check_interval: NonNegativeSeconds = 30.0
@@ -156,6 +166,8 @@ class Settings(BaseSettings):
         for name in (
             "enovia_client_secret_file",
             "gateway_api_keys_file",
+            "gateway_admin_api_keys_file",
+            "gateway_metrics_api_keys_file",
             "gateway_persisted_manifest",
         ):
             path = getattr(self, name)
@@ -175,17 +187,54 @@ class Settings(BaseSettings):
             raise ValueError("GATEWAY_AUTH_MODE=jwt needs GATEWAY_JWT_JWKS_URL")
         return self
 
+    @field_validator("gateway_jwt_admin_scope", "gateway_jwt_admin_role", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("gateway_jwt_admin_scope")
+    @classmethod
+    def _one_scope(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split()) != 1:
+            raise ValueError("must be one scope (no spaces)")
+        return value
+
+    @model_validator(mode="after")
+    def _credentials_have_one_role(self) -> Settings:
+        # Never the key in these messages: only the settings it was found in.
+        lists = {
+            "GATEWAY_API_KEYS": self.api_keys(),
+            "GATEWAY_ADMIN_API_KEYS": self.admin_api_keys(),
+            "GATEWAY_METRICS_API_KEYS": self.metrics_api_keys(),
+        }
+        for (first, first_keys), (second, second_keys) in combinations(lists.items(), 2):
+            if first_keys & second_keys:
+                raise ValueError(
+                    f"a key is both in {first} / {first}_FILE and in {second} / "
+                    f"{second}_FILE: give each key one role"
+                )
+        if self.gateway_auth_mode != "jwt" and (
+            self.gateway_jwt_admin_scope or self.gateway_jwt_admin_role
+        ):
+            raise ValueError(
+                "GATEWAY_JWT_ADMIN_SCOPE and GATEWAY_JWT_ADMIN_ROLE need GATEWAY_AUTH_MODE=jwt "
+                "(in other modes use GATEWAY_ADMIN_API_KEYS)"
+            )
+        return self
+
     def api_keys(self) -> frozenset[str]:
-        """The API keys of GATEWAY_API_KEYS (comma-separated) and GATEWAY_API_KEYS_FILE (one
-        per line; blank lines and # comments skipped)."""
-        keys: set[str] = set()
-        if self.gateway_api_keys is not None:
-            keys.update(self.gateway_api_keys.get_secret_value().split(","))
-        if self.gateway_api_keys_file is not None:
-            for line in self.gateway_api_keys_file.read_text(encoding="utf-8").splitlines():
-                if not line.lstrip().startswith("#"):
-                    keys.add(line)
-        return frozenset(key.strip() for key in keys if key.strip())
+        """The clients' keys: GATEWAY_API_KEYS and GATEWAY_API_KEYS_FILE (`read_keys`)."""
+        return read_keys(self.gateway_api_keys, self.gateway_api_keys_file)
+
+    def admin_api_keys(self) -> frozenset[str]:
+        """The admins' keys: GATEWAY_ADMIN_API_KEYS and GATEWAY_ADMIN_API_KEYS_FILE."""
+        return read_keys(self.gateway_admin_api_keys, self.gateway_admin_api_keys_file)
+
+    def metrics_api_keys(self) -> frozenset[str]:
+        """The scrapers' keys: GATEWAY_METRICS_API_KEYS and GATEWAY_METRICS_API_KEYS_FILE."""
+        return read_keys(self.gateway_metrics_api_keys, self.gateway_metrics_api_keys_file)
 
     def require_enovia(self) -> None:
         """Raise `SettingsError` unless the settings needed to reach ENOVIA are all there."""
@@ -199,6 +248,19 @@ class Settings(BaseSettings):
     @property
     def cache_is_redis(self) -> bool:
         return self.gateway_cache_url.startswith(("redis://", "rediss://"))
+
+
+def read_keys(value: SecretStr | None, file: Path | None) -> frozenset[str]:
+    """The keys of a setting (comma-separated) and of its file (one per line; blank lines and
+    lines starting with # skipped), each without the whitespace around it."""
+    keys: set[str] = set()
+    if value is not None:
+        keys.update(value.get_secret_value().split(","))
+    if file is not None:
+        for line in file.read_text(encoding="utf-8").splitlines():
+            if not line.lstrip().startswith("#"):
+                keys.add(line)
+    return frozenset(key.strip() for key in keys if key.strip())
 
 
 def load_settings(**overrides: object) -> Settings:

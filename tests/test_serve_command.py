@@ -17,6 +17,7 @@ import httpx
 import pytest
 
 from tests.conftest import free_port
+from tests.gateway.conftest import ADMIN_KEY, invalidate
 
 QUERY = {"query": '{ document(uid: "DOC-001") { title latestRevision { revision } } }'}
 
@@ -107,7 +108,8 @@ def test_demo_serves_and_finishes_in_flight_requests_on_sigterm(tmp_path: Path):
 @pytest.mark.redis
 def test_demo_with_two_workers(tmp_path: Path, redis_url: str) -> None:
     # Several workers need a shared cache (an in-process one is refused, see below).
-    demo = serve_demo(tmp_path, "--workers", "2", GATEWAY_CACHE_URL=redis_url)
+    settings = {"GATEWAY_CACHE_URL": redis_url, "GATEWAY_ADMIN_API_KEYS": ADMIN_KEY}
+    demo = serve_demo(tmp_path, "--workers", "2", **settings)
     with demo as (process, url, simulator):
         for _ in range(20):  # each worker serves some, and caches DOC-001's latest revision
             response = httpx.post(f"{url}/graphql", json=QUERY)
@@ -117,7 +119,7 @@ def test_demo_with_two_workers(tmp_path: Path, redis_url: str) -> None:
             f"{simulator}/_sim/documents/DOC-001/revisions",
             json={"revision": "C", "maturityState": "Released", "supersede_previous": True},
         ).raise_for_status()
-        invalidated = httpx.post(f"{url}/api/v1/admin/invalidate", json={"uids": ["DOC-001"]})
+        invalidated = invalidate(url, {"uids": ["DOC-001"]})
         assert invalidated.status_code == 200, invalidated.text
         latest = [
             httpx.post(f"{url}/graphql", json=QUERY).json()["data"]["document"]["latestRevision"]

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from gateway.auth.errors import AuthenticationFailed
 from gateway.auth.identity import Identity
+from gateway.auth.roles import Role
 
 __all__ = ["ApiKeyVerifier", "key_id"]
 
@@ -29,18 +30,22 @@ class ApiKeyVerifier:
     neither the time taken nor an early exit tells how long a key is or how much of it
     matched; and every configured key is compared, match or not, so the time does not tell
     which key matched either.
+
+    The identities it returns have the one role given (`client` unless told otherwise): one
+    verifier per list of keys, so that a key is only ever what its list says.
     """
 
-    def __init__(self, keys: Iterable[str]) -> None:
+    def __init__(self, keys: Iterable[str], *, role: Role = "client") -> None:
         self._keys = tuple(
             (hashlib.sha256(key.encode("utf-8")).digest(), key_id(key)) for key in keys
         )
+        self._role: Role = role
 
     def __repr__(self) -> str:
-        return f"ApiKeyVerifier(<{len(self._keys)} keys>)"
+        return f"ApiKeyVerifier(<{len(self._keys)} {self._role} keys>)"
 
-    def verify(self, presented: bytes) -> Identity:
-        """The identity of the key, or `AuthenticationFailed("unknown API key")`."""
+    def find(self, presented: bytes) -> Identity | None:
+        """The identity of the key, or None when it is none of these keys."""
         digest = hashlib.sha256(presented).digest()
         matched: str | None = None
         for known, known_id in self._keys:
@@ -48,5 +53,12 @@ class ApiKeyVerifier:
             if hmac.compare_digest(digest, known):
                 matched = known_id
         if matched is None:
+            return None
+        return Identity(kind="api-key", id=matched, roles=frozenset({self._role}))
+
+    def verify(self, presented: bytes) -> Identity:
+        """The identity of the key, or `AuthenticationFailed("unknown API key")`."""
+        identity = self.find(presented)
+        if identity is None:
             raise AuthenticationFailed("unknown API key")
-        return Identity(kind="api-key", id=matched)
+        return identity

@@ -8,7 +8,10 @@ message that names the field and never holds a key.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import combinations
 from typing import Literal
+
+from gateway.auth.roles import AdminClaims
 
 __all__ = ["ASYMMETRIC_ALGORITHMS", "AuthConfig", "AuthMode"]
 
@@ -36,8 +39,17 @@ class AuthConfig:
       whatever the tokens presented (unknown key ids, failures).
     - `protect_operations`: `/metrics` and `/api/v1/health/detailed` need credentials too.
     - `rate_limit_per_second` (0: off) / `rate_limit_burst`: a token bucket per client.
+    - `admin_api_keys`: keys that may call the administration paths, in every mode (also
+      `none`). They are no client's keys: they do not query.
+    - `jwt_admin_scope` / `jwt_admin_role` (`jwt` mode only): a token carrying this scope or
+      role may call the administration paths too (`gateway.auth.roles.AdminClaims`).
+    - `admin_hint`: how to configure an admin credential, told to callers of an
+      administration path while there is none (the app names its settings here).
+    - `metrics_api_keys`: keys that may read the operations paths (a scraper's), in every
+      mode, besides the clients' credentials. They do not query either.
 
-    `api_keys` never appears in `repr`.
+    A key may be in one of `api_keys`, `admin_api_keys` and `metrics_api_keys` only. No key
+    list ever appears in `repr`.
     """
 
     mode: AuthMode = "none"
@@ -52,18 +64,28 @@ class AuthConfig:
     protect_operations: bool = True
     rate_limit_per_second: float = 0.0
     rate_limit_burst: int = 20
+    admin_api_keys: frozenset[str] = field(default=frozenset(), repr=False)
+    jwt_admin_scope: str | None = None
+    jwt_admin_role: str | None = None
+    admin_hint: str = "configure admin API keys, or in jwt mode an admin scope or role"
+    metrics_api_keys: frozenset[str] = field(default=frozenset(), repr=False)
 
     def __post_init__(self) -> None:
         if self.mode not in ("none", "api-key", "jwt"):
             raise ValueError(f"auth mode must be none, api-key or jwt, not {self.mode!r}")
         if self.mode == "api-key" and not self.api_keys:
             raise ValueError("auth mode api-key needs at least one API key")
-        for key in self.api_keys:
-            # A key is never echoed, not even in this message: it may be a real one.
-            if not key or key != key.strip() or not key.isprintable():
-                raise ValueError(
-                    "an API key is empty or holds whitespace at its ends or control characters"
-                )
+        self._check_keys()
+        if self.mode != "jwt" and (self.jwt_admin_scope or self.jwt_admin_role):
+            raise ValueError("a JWT admin scope or role needs auth mode jwt")
+        scope = self.jwt_admin_scope
+        if scope is not None and (not scope or not scope.isprintable() or len(scope.split()) != 1):
+            raise ValueError("the JWT admin scope must be one scope: no spaces, not empty")
+        role = self.jwt_admin_role
+        if role is not None and (not role or role != role.strip() or not role.isprintable()):
+            raise ValueError(
+                "the JWT admin role is empty or holds whitespace at its ends or control characters"
+            )
         if self.mode == "jwt" and not self.jwks_url:
             raise ValueError("auth mode jwt needs a JWKS URL")
         if self.jwks_url is not None and not self.jwks_url.startswith(("https://", "http://")):
@@ -87,6 +109,32 @@ class AuthConfig:
         if self.rate_limit_burst < 1:
             raise ValueError("the rate limit burst must be at least 1")
 
+    def _check_keys(self) -> None:
+        # A key is never echoed, not even in these messages: it may be a real one.
+        lists = {
+            "api_keys": self.api_keys,
+            "admin_api_keys": self.admin_api_keys,
+            "metrics_api_keys": self.metrics_api_keys,
+        }
+        for key in self.api_keys | self.admin_api_keys | self.metrics_api_keys:
+            if not key or key != key.strip() or not key.isprintable():
+                raise ValueError(
+                    "an API key is empty or holds whitespace at its ends or control characters"
+                )
+        for (first, first_keys), (second, second_keys) in combinations(lists.items(), 2):
+            if first_keys & second_keys:
+                raise ValueError(f"a key is in both {first} and {second}: give each key one role")
+
     @property
     def rate_limited(self) -> bool:
         return self.rate_limit_per_second > 0
+
+    @property
+    def admin_claims(self) -> AdminClaims:
+        """The claims that make a token an admin's (none outside `jwt` mode)."""
+        return AdminClaims(scope=self.jwt_admin_scope, role=self.jwt_admin_role)
+
+    @property
+    def admin_enabled(self) -> bool:
+        """Whether any credential at all may call the administration paths."""
+        return bool(self.admin_api_keys) or self.admin_claims.configured

@@ -1,8 +1,9 @@
-"""`AuthenticationFailed`: why a caller was refused, in words that are safe to show them."""
+"""Why a caller was refused, in words that are safe to show them: `AuthenticationFailed` (401)
+and `Forbidden` (403)."""
 
 from __future__ import annotations
 
-__all__ = ["AuthenticationFailed"]
+__all__ = ["AuthenticationFailed", "Forbidden"]
 
 
 class AuthenticationFailed(Exception):
@@ -18,3 +19,18 @@ class AuthenticationFailed(Exception):
         super().__init__(message)
         self.message = message
         self.invalid_token = invalid_token
+
+
+class Forbidden(Exception):
+    """The caller may not do this; the middleware answers 403 `FORBIDDEN`.
+
+    `message` is for the caller and never holds a key or token. `insufficient` is true when
+    valid credentials were presented that lack the role (the answer then says
+    `WWW-Authenticate: Bearer error="insufficient_scope"`, RFC 6750), false when nobody may
+    (the path is disabled by the configuration).
+    """
+
+    def __init__(self, message: str, *, insufficient: bool) -> None:
+        super().__init__(message)
+        self.message = message
+        self.insufficient = insufficient

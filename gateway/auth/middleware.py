@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 
@@ -10,11 +11,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.auth.api_keys import ApiKeyVerifier
 from gateway.auth.config import AuthConfig
-from gateway.auth.errors import AuthenticationFailed
+from gateway.auth.errors import AuthenticationFailed, Forbidden
 from gateway.auth.identity import Identity
 from gateway.auth.jwks import Clock, HttpClientFactory, default_http_client
 from gateway.auth.jwt import JwtVerifier
-from gateway.auth.paths import Access, classify
+from gateway.auth.paths import ROLES_ALLOWED, Access, classify
 from gateway.auth.rate_limit import RateLimiter
 from gateway.errors import ErrorCode, error_document
 
@@ -27,28 +28,48 @@ _API_KEY = b"x-api-key"
 # RFC 6750, section 3.1: the error is named only when a token was given and found bad.
 _CHALLENGE = b"Bearer"
 _CHALLENGE_INVALID = b'Bearer error="invalid_token"'
+_CHALLENGE_INSUFFICIENT = b'Bearer error="insufficient_scope"'
+# What a caller with valid credentials of another role is told, per kind of path.
+_NOT_ALLOWED = {
+    Access.GUARDED: "these credentials may not query: this needs a client's credentials",
+    Access.OPERATIONS: "these credentials may not read this: it needs a client's or a metrics key",
+    Access.ADMIN: "these credentials may not administer: this needs an admin credential",
+}
 # WebSocket close code for "policy violation": the handshake is refused.
 _WS_POLICY_VIOLATION = 1008
 
 
 class AuthMiddleware:
-    """Pure ASGI middleware: authenticates the caller, then applies the rate limit.
+    """Pure ASGI middleware: authenticates the caller, checks its role, then applies the rate
+    limit.
 
-    Which requests it applies to is `gateway.auth.paths.classify`: guarded requests are
-    authenticated per `config.mode` and, when `config.rate_limit_per_second > 0`, counted
-    against the caller's token bucket; open ones and others go straight to the app.
+    Which requests it applies to, and how, is `gateway.auth.paths.classify`:
+    - guarded (`/graphql`): a client's credentials per `config.mode` (anyone in `none`);
+    - operations (`/metrics`, detailed health, unless left open): a client's credentials,
+      or a metrics key of `config.metrics_api_keys` in any mode;
+    - admin (`/api/v1/admin/...`): an admin key of `config.admin_api_keys` in any mode, or
+      in `jwt` mode a token with the admin scope or role (`config.admin_claims`). While no
+      admin credential is configured, nobody: 403, in every mode, `none` included;
+    - open and other requests go straight to the app.
+    Authenticated requests are counted against the caller's token bucket when
+    `config.rate_limit_per_second > 0`.
 
-    A guarded request that passes gets `scope["state"]["identity"]` (an `Identity`) and
-    runs with `client_id` bound in structlog's context. One that fails is answered here:
+    A request that passes gets `scope["state"]["identity"]` (an `Identity`, with its `roles`)
+    and runs with `client_id` bound in structlog's context; an admin's is logged
+    (`auth.admin`). One that fails is answered here:
     - 401 `UNAUTHENTICATED` with `WWW-Authenticate: Bearer` (plus `error="invalid_token"`
-      when the credentials given were bad), no data;
+      when the credentials given were bad): no usable credentials, no data;
+    - 403 `FORBIDDEN`: valid credentials of another role (an admin or metrics key on
+      `/graphql`, a client's on an administration path...; with `WWW-Authenticate: Bearer
+      error="insufficient_scope"`), or an administration path while no admin credential is
+      configured (the message says how to configure one: `config.admin_hint`);
     - 429 `RATE_LIMITED` with `Retry-After` (whole seconds, at least 1).
     The body is a GraphQL error document, `{"errors": [{"message", "extensions": {"code"}}]}`.
-    A WebSocket handshake on a guarded path that fails is closed with code 1008.
+    A WebSocket handshake that fails is closed with code 1008.
 
-    Credentials: in `api-key` mode `Authorization: Bearer <key>` or `X-API-Key: <key>`; in
-    `jwt` mode `Authorization: Bearer <token>`. Neither a key nor a token is ever logged or
-    echoed.
+    Credentials: keys (client keys in `api-key` mode; admin and metrics keys in every mode)
+    in `Authorization: Bearer <key>` or `X-API-Key: <key>`; in `jwt` mode tokens in
+    `Authorization: Bearer <token>`. Neither a key nor a token is ever logged or echoed.
 
     In `jwt` mode the middleware fetches the JWKS with a client from `http_client_factory`;
     it closes it when the app's lifespan shuts down, or on `aclose()`. A `jwt_verifier` may
@@ -68,6 +89,9 @@ class AuthMiddleware:
         self.app = app
         self.config = config
         self._api_keys = ApiKeyVerifier(config.api_keys) if config.mode == "api-key" else None
+        self._admin_keys = ApiKeyVerifier(config.admin_api_keys, role="admin")
+        self._metrics_keys = ApiKeyVerifier(config.metrics_api_keys, role="metrics")
+        self._admin_claims = config.admin_claims
         self._jwt: JwtVerifier | None = None
         self._owns_jwt = False
         if config.mode == "jwt":
@@ -91,11 +115,12 @@ class AuthMiddleware:
         if scope["type"] not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        if classify(scope, protect_operations=self.config.protect_operations) is not Access.GUARDED:
+        access = classify(scope, protect_operations=self.config.protect_operations)
+        if access in (Access.OPEN, Access.PASS):
             await self.app(scope, receive, send)
             return
         try:
-            identity = await self._authenticate(scope)
+            identity = await self._identify(scope, access)
         except AuthenticationFailed as failure:
             logger.info("auth.refused", path=scope["path"], reason=failure.message)
             challenge = _CHALLENGE_INVALID if failure.invalid_token else _CHALLENGE
@@ -107,6 +132,13 @@ class AuthMiddleware:
                 failure.message,
                 [(b"www-authenticate", challenge), (b"cache-control", b"no-store")],
             )
+            return
+        except Forbidden as refusal:
+            logger.info("auth.forbidden", path=scope["path"], reason=refusal.message)
+            headers = [(b"cache-control", b"no-store")]
+            if refusal.insufficient:
+                headers.insert(0, (b"www-authenticate", _CHALLENGE_INSUFFICIENT))
+            await _refuse(scope, send, 403, ErrorCode.FORBIDDEN, refusal.message, headers)
             return
         with structlog.contextvars.bound_contextvars(client_id=identity.id):
             if self._limiter is not None:
@@ -122,6 +154,9 @@ class AuthMiddleware:
                     headers = [(b"retry-after", str(retry_after).encode("ascii"))]
                     await _refuse(scope, send, 429, ErrorCode.RATE_LIMITED, message, headers)
                     return
+            if access is Access.ADMIN:
+                # Who changed the gateway's state, for the record (the id, never the key).
+                logger.info("auth.admin", path=scope["path"], method=scope.get("method"))
             scope.setdefault("state", {})["identity"] = identity
             await self.app(scope, receive, send)
 
@@ -140,7 +175,45 @@ class AuthMiddleware:
 
         await self.app(scope, receive, send_after_closing)
 
+    async def _identify(self, scope: Scope, access: Access) -> Identity:
+        """The caller's identity when one of its roles may make this request; else
+        `AuthenticationFailed` (no usable credentials) or `Forbidden` (credentials of
+        another role, or administration while no admin credential is configured)."""
+        if access is Access.ADMIN and not self.config.admin_enabled:
+            raise Forbidden(
+                "administration is disabled: no admin credential is configured; "
+                + self.config.admin_hint,
+                insufficient=False,
+            )
+        if self.config.mode == "none" and access is not Access.ADMIN:
+            return _anonymous(scope)  # everyone is a client: credentials are not even read
+        identity = await self._credentials(scope)
+        if identity.roles & ROLES_ALLOWED[access]:
+            return identity
+        raise Forbidden(_NOT_ALLOWED[access], insufficient=True)
+
+    async def _credentials(self, scope: Scope) -> Identity:
+        """Whose credentials these are, whatever the path: an admin or metrics key (any
+        mode), else a client's per `config.mode` (a token with the admin scope or role is an
+        admin's too); `AuthenticationFailed` when they are nobody's."""
+        presented = _presented_key(scope)
+        if presented is not None:
+            # Both lists are always compared: the time taken does not tell which one matched.
+            admin = self._admin_keys.find(presented)
+            scraper = self._metrics_keys.find(presented)
+            found = admin if admin is not None else scraper
+            if found is not None:
+                return found
+        if self.config.mode == "none":  # no client credentials to try: only keys count
+            _api_key(scope)  # 401 for no key, or for headers it does not read
+            raise AuthenticationFailed("unknown API key")
+        identity = await self._authenticate(scope)
+        if self._admin_claims.grants(identity.claims):
+            return dataclasses.replace(identity, roles=identity.roles | {"admin"})
+        return identity
+
     async def _authenticate(self, scope: Scope) -> Identity:
+        """A client's identity per `config.mode`, or `AuthenticationFailed`."""
         if self._api_keys is not None:
             return self._api_keys.verify(_api_key(scope))
         if self._jwt is not None:
@@ -151,8 +224,12 @@ class AuthMiddleware:
                     invalid_token=False,
                 )
             return await self._jwt.verify(token.decode("latin-1"))
-        client = scope.get("client")
-        return Identity(kind="anonymous", id=str(client[0]) if client else "unknown")
+        return _anonymous(scope)
+
+
+def _anonymous(scope: Scope) -> Identity:
+    client = scope.get("client")
+    return Identity(kind="anonymous", id=str(client[0]) if client else "unknown")
 
 
 def _headers(scope: Scope, name: bytes) -> list[bytes]:
@@ -175,6 +252,15 @@ def _bearer_token(scope: Scope) -> bytes | None:
     if not token:
         raise AuthenticationFailed("empty credentials", invalid_token=False)
     return token
+
+
+def _presented_key(scope: Scope) -> bytes | None:
+    """The key `_api_key` would read, or None where it would refuse (no key, or headers it
+    does not accept): for trying a key of another role before a client's credentials."""
+    try:
+        return _api_key(scope)
+    except AuthenticationFailed:
+        return None
 
 
 def _api_key(scope: Scope) -> bytes:

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
+from types import MappingProxyType
 from urllib.parse import parse_qsl
 
 from starlette.types import Scope
+
+from gateway.auth.roles import Role
 
 __all__ = [
     "ADMIN_PATHS",
     "GRAPHQL_PATH",
     "LIVENESS_PATH",
     "OPERATIONS_PATHS",
+    "ROLES_ALLOWED",
     "Access",
     "classify",
 ]
@@ -20,17 +25,31 @@ GRAPHQL_PATH = "/graphql"
 GRAPHIQL_ASSETS = "/graphql/assets"
 LIVENESS_PATH = "/api/v1/health"
 OPERATIONS_PATHS = frozenset({"/metrics", "/api/v1/health/detailed"})
-#: Changes the gateway's state: always guarded (open only in mode `none`).
+#: Changes the gateway's state: an admin's credential only, in every mode (`none` included).
 ADMIN_PATHS = frozenset({"/api/v1/admin/invalidate"})
 
 
 class Access(Enum):
     #: Holds no data: served to anyone, never rate limited.
     OPEN = "open"
-    #: Authenticated (unless the mode is `none`), then rate limited.
+    #: A client's credentials (anyone in mode `none`), then rate limited.
     GUARDED = "guarded"
+    #: Like GUARDED, and a metrics key is accepted too.
+    OPERATIONS = "operations"
+    #: An admin's credential only (refused while none is configured), then rate limited.
+    ADMIN = "admin"
     #: Not one of the gateway's paths: left to the app (which answers 404 or a redirect).
     PASS = "pass"
+
+
+#: Who may make a request of each authenticated kind: a credential with one of these roles.
+ROLES_ALLOWED: Mapping[Access, frozenset[Role]] = MappingProxyType(
+    {
+        Access.GUARDED: frozenset({"client"}),
+        Access.OPERATIONS: frozenset({"client", "metrics"}),
+        Access.ADMIN: frozenset({"admin"}),
+    }
+)
 
 
 def classify(scope: Scope, *, protect_operations: bool) -> Access:
@@ -40,8 +59,8 @@ def classify(scope: Scope, *, protect_operations: bool) -> Access:
     - `/graphql`: guarded, except a GET/HEAD without a `query` parameter (the GraphiQL page,
       or Strawberry's "no query" answer: no data either way) and an OPTIONS (a CORS preflight
       carries no credentials); `/graphql/assets/...`: open.
-    - `/metrics`, `/api/v1/health/detailed`: guarded when `protect_operations`, else open.
-    - `/api/v1/admin/invalidate`: guarded.
+    - `/metrics`, `/api/v1/health/detailed`: operations when `protect_operations`, else open.
+    - `/api/v1/admin/invalidate`: admin.
     - anything else: pass.
 
     The path is matched the way Starlette's router matches it (decoded, without the
@@ -60,9 +79,9 @@ def classify(scope: Scope, *, protect_operations: bool) -> Access:
     if path == LIVENESS_PATH:
         return Access.OPEN
     if path in ADMIN_PATHS:
-        return Access.GUARDED
+        return Access.ADMIN
     if path in OPERATIONS_PATHS:
-        return Access.GUARDED if protect_operations else Access.OPEN
+        return Access.OPERATIONS if protect_operations else Access.OPEN
     return Access.PASS
 
 

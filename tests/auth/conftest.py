@@ -62,6 +62,7 @@ async def _echo(request: Request) -> JSONResponse:
                 "kind": identity.kind,
                 "id": identity.id,
                 "sub": identity.claims.get("sub"),
+                "roles": sorted(identity.roles),
             },
             "client_id": structlog.contextvars.get_contextvars().get("client_id"),
         }
@@ -87,6 +88,7 @@ def tiny_app() -> Starlette:
             Route("/api/v1/health", _echo),
             Route("/api/v1/health/detailed", _echo),
             Route("/metrics", _echo),
+            Route("/api/v1/admin/invalidate", _echo, methods=["POST"]),
         ]
     )
 

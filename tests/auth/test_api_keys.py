@@ -61,7 +61,12 @@ async def test_a_good_key_in_either_header(make_client: Client, config: AuthConf
     assert response.status_code == 200
     body = response.json()
     expected_id = hashlib.sha256(KEY_B.encode()).hexdigest()[:12]
-    assert body["identity"] == {"kind": "api-key", "id": expected_id, "sub": None}
+    assert body["identity"] == {
+        "kind": "api-key",
+        "id": expected_id,
+        "sub": None,
+        "roles": ["client"],
+    }
     assert body["client_id"] == expected_id
     assert key_id(KEY_B) == expected_id
     assert KEY_B not in response.text

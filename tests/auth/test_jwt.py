@@ -41,7 +41,12 @@ async def test_rs256_token_is_accepted(make_client: Client, jwks: JwksServer, rs
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["identity"] == {"kind": "jwt", "id": "site-engineer-7", "sub": "site-engineer-7"}
+    assert body["identity"] == {
+        "kind": "jwt",
+        "id": "site-engineer-7",
+        "sub": "site-engineer-7",
+        "roles": ["client"],
+    }
     assert body["client_id"] == "site-engineer-7"
 
 

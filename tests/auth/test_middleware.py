@@ -99,7 +99,12 @@ async def test_mode_none_opens_everything(make_client: Client):
     response = await client.post("/graphql", json=GRAPHQL)
     assert response.status_code == 200
     body = response.json()
-    assert body["identity"] == {"kind": "anonymous", "id": "192.0.2.7", "sub": None}
+    assert body["identity"] == {
+        "kind": "anonymous",
+        "id": "192.0.2.7",
+        "sub": None,
+        "roles": ["client"],
+    }
     assert body["client_id"] == "192.0.2.7"
     assert (await client.get("/metrics")).status_code == 200
 

@@ -92,7 +92,12 @@ async def test_without_authentication_each_address_has_its_own_bucket(make_clien
     assert (await first.post("/graphql", json=GRAPHQL)).status_code == 429
     response = await second.post("/graphql", json=GRAPHQL)
     assert response.status_code == 200
-    assert response.json()["identity"] == {"kind": "anonymous", "id": "10.0.0.2", "sub": None}
+    assert response.json()["identity"] == {
+        "kind": "anonymous",
+        "id": "10.0.0.2",
+        "sub": None,
+        "roles": ["client"],
+    }
 
 
 async def test_open_paths_are_never_limited(make_client: Client):

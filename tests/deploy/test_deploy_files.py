@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ from prometheus_client.metrics import MetricWrapperBase
 from gateway.cli import build_parser
 from gateway.graphiql import ASSET_FILES
 from gateway.metrics import Metrics
+from gateway.settings import read_keys
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -35,6 +36,8 @@ COMPOSE = DEPLOY / "docker-compose.yml"
 ALERTS = DEPLOY / "prometheus" / "alerts.yml"
 PROMETHEUS = DEPLOY / "prometheus" / "prometheus.yml"
 DASHBOARD = DEPLOY / "grafana" / "enovia-gateway.json"
+#: Where the Prometheus image reads its configuration (and so resolves relative paths from).
+PROMETHEUS_DIR = PurePosixPath("/etc/prometheus")
 
 GATEWAY_CMD = ["enovia-gateway", "serve", "--host", "0.0.0.0", "--port", "8000"]
 PACKAGES = ("gateway", "schema", "loaders")
@@ -253,6 +256,28 @@ def container_port(service: dict[str, Any]) -> int:
     return port
 
 
+def named_volumes(service: dict[str, Any]) -> dict[str, tuple[PurePosixPath, bool]]:
+    """The named volumes a service mounts: name -> (where, read-only)."""
+    mounts: dict[str, tuple[PurePosixPath, bool]] = {}
+    for volume in service.get("volumes", []):
+        source, target, *options = str(volume).split(":")
+        if not source.startswith((".", "/", "~")):
+            mounts[source] = (PurePosixPath(target), "ro" in options)
+    return mounts
+
+
+def one_shot(services: dict[str, dict[str, Any]]) -> set[str]:
+    """Services others wait for to complete (`service_completed_successfully`): jobs that run
+    once before them, not servers."""
+    return {
+        name
+        for service in services.values()
+        if isinstance(service.get("depends_on"), dict)
+        for name, needed in service["depends_on"].items()
+        if needed.get("condition") == "service_completed_successfully"
+    }
+
+
 @pytest.fixture(scope="module")
 def services() -> dict[str, dict[str, Any]]:
     compose = load_yaml(COMPOSE)
@@ -319,6 +344,9 @@ def test_every_service_has_a_healthcheck_on_its_own_port(
     image_check = next(a for k, a in final_stage() if k == "HEALTHCHECK")
     image_check_cmd = json.loads(image_check[image_check.index("CMD") + 3 :])
     for name, service in services.items():
+        if name in one_shot(services):
+            assert service.get("restart") == "no", f"{name} runs once"
+            continue
         check = service.get("healthcheck")
         assert check, name
         assert not check.get("disable"), name
@@ -452,8 +480,106 @@ def test_prometheus_scrapes_both_gateways_and_loads_the_rules(
         str((COMPOSE.parent / volume.split(":")[0]).resolve()): volume.split(":")[1]
         for volume in services["prometheus"]["volumes"]
     }
-    assert mounts[str(PROMETHEUS)] == "/etc/prometheus/prometheus.yml"
-    assert mounts[str(ALERTS)] == "/etc/prometheus/alerts.yml"
+    assert mounts[str(PROMETHEUS)] == str(PROMETHEUS_DIR / "prometheus.yml")
+    assert mounts[str(ALERTS)] == str(PROMETHEUS_DIR / "alerts.yml")
+
+
+# --- the keys: admin and metrics, generated, never committed --------------------------------
+
+
+def gateway_job() -> dict[str, Any]:
+    config = load_yaml(PROMETHEUS)
+    (job,) = [job for job in config["scrape_configs"] if job["job_name"] == "enovia-gateway"]
+    result: dict[str, Any] = job
+    return result
+
+
+def key_generator(services: dict[str, dict[str, Any]]) -> tuple[str, list[PurePosixPath]]:
+    """The `keys` service's Python script and the files it writes (in the container)."""
+    argv = command(services["keys"])
+    assert argv[:2] == ["python", "-c"], argv
+    return argv[2], [PurePosixPath(path) for path in argv[3:]]
+
+
+def generate_keys(services: dict[str, dict[str, Any]], *paths: Path) -> None:
+    """Run the compose file's key generator here, writing to *paths*."""
+    script, _ = key_generator(services)
+    result = subprocess.run(
+        [sys.executable, "-c", script, *map(str, paths)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def written_to(
+    services: dict[str, dict[str, Any]], name: str, file: PurePosixPath
+) -> tuple[str, str]:
+    """(volume, file name) of a file *name* reads, by the volume mounted where it lies."""
+    for volume, (target, _) in named_volumes(services[name]).items():
+        if file.parent == target:
+            return volume, file.name
+    raise AssertionError(f"{name}: {file} is in no volume it mounts")
+
+
+def test_prometheus_sends_the_metrics_key_the_gateways_accept(
+    services: dict[str, dict[str, Any]],
+) -> None:
+    authorization = gateway_job()["authorization"]
+    assert authorization["type"] == "Bearer"
+    credentials = PurePosixPath(authorization["credentials_file"])
+    # Relative: resolved next to the config, in the container and for promtool here alike.
+    assert not credentials.is_absolute()
+    metrics_file = written_to(services, "prometheus", PROMETHEUS_DIR / credentials)
+    assert named_volumes(services["prometheus"])[metrics_file[0]][1], "read-only"
+
+    _, generated = key_generator(services)
+    made = {written_to(services, "keys", path) for path in generated}
+    assert metrics_file in made
+    for name, gateway in gateways(services).items():
+        env = environment(gateway)
+        assert "GATEWAY_METRICS_API_KEYS" not in env, "keys never in the compose file"
+        assert "GATEWAY_ADMIN_API_KEYS" not in env, "keys never in the compose file"
+        metrics = written_to(services, name, PurePosixPath(env["GATEWAY_METRICS_API_KEYS_FILE"]))
+        admin = written_to(services, name, PurePosixPath(env["GATEWAY_ADMIN_API_KEYS_FILE"]))
+        assert metrics == metrics_file
+        assert admin in made
+        assert admin[0] != metrics[0]
+        assert admin[0] not in named_volumes(services["prometheus"]), "Prometheus is no admin"
+        assert all(read_only for _, read_only in named_volumes(gateway).values())
+
+    # Whoever reads a key waits for it to be made.
+    for name, service in services.items():
+        if name != "keys" and set(named_volumes(service)) & {volume for volume, _ in made}:
+            assert service["depends_on"]["keys"] == {
+                "condition": "service_completed_successfully"
+            }, name
+    compose = load_yaml(COMPOSE)
+    assert {volume for volume, _ in made} <= set(compose["volumes"])
+
+
+def test_the_key_generator_makes_each_key_once(
+    services: dict[str, dict[str, Any]], tmp_path: Path
+) -> None:
+    admin, metrics = tmp_path / "admin-api-key", tmp_path / "metrics-api-key"
+    generate_keys(services, admin, metrics)
+    keys = [path.read_text(encoding="ascii") for path in (admin, metrics)]
+    for path, key in zip((admin, metrics), keys, strict=True):
+        assert re.fullmatch(r"[A-Za-z0-9_-]{43}\n", key), "32 random bytes, URL-safe base64"
+        assert path.stat().st_mode & 0o777 == 0o444
+        assert read_keys(None, path) == {key.strip()}  # as the gateway reads it
+    assert keys[0] != keys[1]
+    generate_keys(services, admin, metrics)  # a restart keeps them
+    assert [path.read_text(encoding="ascii") for path in (admin, metrics)] == keys
+
+
+def test_the_committed_credentials_file_is_a_placeholder_without_a_key() -> None:
+    placeholder = PROMETHEUS.parent / gateway_job()["authorization"]["credentials_file"]
+    assert placeholder.is_file(), "promtool checks that the credentials file exists"
+    assert read_keys(None, placeholder) == frozenset()
+    assert "placeholder" in placeholder.read_text(encoding="utf-8").lower()
 
 
 # --- metric names in the rules and the dashboard ---------------------------------------------

@@ -17,6 +17,9 @@ from gateway.settings import Settings, load_settings
 from gateway.simulator import SimulatorConfig, create_simulator_app
 
 SIM_CONFIG = SimulatorConfig(client_id="gateway-tests", client_secret="sim-secret-for-tests")
+#: Every test gateway's admin key (GATEWAY_ADMIN_API_KEYS) unless a test says otherwise:
+#: `invalidate` sends it.
+ADMIN_KEY = "gateway-tests-admin-key-4f0c9e7a"
 
 
 class Simulator:
@@ -86,6 +89,8 @@ def settings_for(simulator_url: str, **overrides: Any) -> Settings:
         # Strict: a change a test makes in the simulator is seen by the very next query,
         # however fast the machine. Tests about sharing a fetch set a window of their own.
         "gateway_share_window": 0,
+        # Administration is refused without an admin credential, in every auth mode.
+        "gateway_admin_api_keys": ADMIN_KEY,
         "_env_file": None,
     }
     values.update(overrides)
@@ -94,6 +99,15 @@ def settings_for(simulator_url: str, **overrides: Any) -> Settings:
 
 async def no_sleep(seconds: float) -> None:
     """Retries in tests do not really wait."""
+
+
+def invalidate(
+    url: str, body: object, *, timeout: float = 30, headers: dict[str, str] | None = None
+) -> httpx.Response:
+    """`POST {url}/api/v1/admin/invalidate` with *body*, as an admin (`ADMIN_KEY`) unless
+    *headers* say otherwise (`{}`: no credentials)."""
+    sent = {"X-API-Key": ADMIN_KEY} if headers is None else headers
+    return httpx.post(f"{url}/api/v1/admin/invalidate", json=body, headers=sent, timeout=timeout)
 
 
 @dataclass

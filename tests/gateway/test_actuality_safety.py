@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer
-from tests.gateway.conftest import SIM_CONFIG, Gateway, Simulator, StartGateway
+from tests.gateway.conftest import SIM_CONFIG, Gateway, Simulator, StartGateway, invalidate
 from tests.processes import gateway_process, require_libfaketime, set_fake_time
 
 SCAN = """query($uid: ID!, $revision: String!, $maxAge: Int) {
@@ -232,7 +232,7 @@ def test_an_invalidation_made_while_a_fetch_travels_sticks(
     with in_background(scan, gateway, uid, "A", 60):
         wait_until_in_flight(sim)
         release(sim, uid, "B")
-        answer = httpx.post(f"{gateway.url}/api/v1/admin/invalidate", json={"uids": [uid]})
+        answer = invalidate(gateway.url, {"uids": [uid]})
         assert answer.status_code == 200, answer.text
         during = scan(other, uid, "A", 60)
     after = [scan(server, uid, "A", 60) for server in (gateway, other)]
@@ -326,9 +326,7 @@ def test_an_invalidation_with_redis_frozen_fails_loudly(
     assert process is not None
     os.kill(process.pid, signal.SIGSTOP)
     try:
-        answer = httpx.post(
-            f"{gateway.url}/api/v1/admin/invalidate", json={"uids": ["DOC-001"]}, timeout=30
-        )
+        answer = invalidate(gateway.url, {"uids": ["DOC-001"]})
     finally:
         os.kill(process.pid, signal.SIGCONT)
     assert answer.status_code == 503
@@ -337,7 +335,7 @@ def test_an_invalidation_with_redis_frozen_fails_loudly(
     assert "send the invalidation again" in error["message"]
     deadline = time.monotonic() + DEADLINE
     while True:  # Redis rests a second after a failure; then the retry succeeds
-        again = httpx.post(f"{gateway.url}/api/v1/admin/invalidate", json={"uids": ["DOC-001"]})
+        again = invalidate(gateway.url, {"uids": ["DOC-001"]})
         if again.status_code == 200:
             break
         assert time.monotonic() < deadline, again.text

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.conftest import PATIENT_REDIS_TIMEOUT
-from tests.gateway.conftest import Gateway, Simulator, StartGateway
+from tests.gateway.conftest import ADMIN_KEY, Gateway, Simulator, StartGateway, invalidate
 
 QUERY = """query($uid: ID!) {
   document(uid: $uid) {
@@ -24,15 +23,11 @@ def freshness(gateway: Gateway, uid: str) -> list[str]:
     ]
 
 
-def invalidate(gateway: Gateway, body: object, **headers: str) -> httpx.Response:
-    return httpx.post(f"{gateway.url}/api/v1/admin/invalidate", json=body, headers=headers)
-
-
 def test_a_document_is_fetched_again_after_invalidation(gateway: Gateway, sim: Simulator):
     assert freshness(gateway, "DOC-001") == ["LIVE", "LIVE", "LIVE"]
     assert freshness(gateway, "DOC-002") == ["LIVE", "LIVE", "LIVE"]
     assert freshness(gateway, "DOC-001") == ["CACHED", "CACHED", "CACHED"]
-    response = invalidate(gateway, {"uids": ["DOC-001", "DOC-001"]})
+    response = invalidate(gateway.url, {"uids": ["DOC-001", "DOC-001"]})
     assert response.status_code == 200
     assert response.json() == {"invalidated": {"DOC-001": 3}}
     assert freshness(gateway, "DOC-001") == ["LIVE", "LIVE", "LIVE"]
@@ -44,16 +39,19 @@ def test_a_document_is_fetched_again_after_invalidation(gateway: Gateway, sim: S
     [{"uids": "DOC-001"}, {"uids": [1]}, {"uids": [""]}, ["DOC-001"], {"uid": ["DOC-001"]}],
 )
 def test_bad_requests(gateway: Gateway, body: object):
-    response = invalidate(gateway, body)
+    response = invalidate(gateway.url, body)
     assert response.status_code == 400
     assert response.json()["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 
 
-def test_it_needs_credentials_when_auth_is_on(start_gateway: StartGateway):
-    gateway = start_gateway(gateway_auth_mode="api-key", gateway_api_keys="admin-key")
-    assert invalidate(gateway, {"uids": ["DOC-001"]}).status_code == 401
-    allowed = invalidate(gateway, {"uids": ["DOC-001"]}, **{"X-API-Key": "admin-key"})
-    assert allowed.status_code == 200
+def test_it_needs_an_admin_credential(start_gateway: StartGateway):
+    # Who may call it, in every mode: tests/gateway/test_admin_access.py.
+    gateway = start_gateway(gateway_auth_mode="api-key", gateway_api_keys="client-key")
+    assert invalidate(gateway.url, {"uids": ["DOC-001"]}, headers={}).status_code == 401
+    client = invalidate(gateway.url, {"uids": ["DOC-001"]}, headers={"X-API-Key": "client-key"})
+    assert client.status_code == 403
+    admin = invalidate(gateway.url, {"uids": ["DOC-001"]}, headers={"X-API-Key": ADMIN_KEY})
+    assert admin.status_code == 200
 
 
 @pytest.mark.redis
@@ -62,5 +60,5 @@ def test_every_replica_sharing_redis_sees_it(start_gateway: StartGateway, redis_
     second = start_gateway(gateway_cache_url=redis_url, gateway_cache_timeout=PATIENT_REDIS_TIMEOUT)
     assert freshness(first, "DOC-001") == ["LIVE", "LIVE", "LIVE"]
     assert freshness(second, "DOC-001") == ["CACHED", "CACHED", "CACHED"]
-    assert invalidate(first, {"uids": ["DOC-001"]}).json() == {"invalidated": {"DOC-001": 3}}
+    assert invalidate(first.url, {"uids": ["DOC-001"]}).json() == {"invalidated": {"DOC-001": 3}}
     assert freshness(second, "DOC-001") == ["LIVE", "LIVE", "LIVE"]

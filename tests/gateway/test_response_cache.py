@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import httpx
-
 from gateway.simulator import DOC_RELEASED_THEN_IN_WORK
-from tests.gateway.conftest import Gateway, Simulator, StartGateway
+from tests.gateway.conftest import Gateway, Simulator, StartGateway, invalidate
 
 CARD = """query Card($uid: ID!) {
   document(uid: $uid) {
@@ -49,9 +47,7 @@ def test_a_newer_entry_ends_the_replay(gateway: Gateway, sim: Simulator):
 def test_invalidation_ends_the_replay(gateway: Gateway, sim: Simulator):
     card(gateway)
     card(gateway)
-    httpx.post(
-        f"{gateway.url}/api/v1/admin/invalidate", json={"uids": [DOC_RELEASED_THEN_IN_WORK]}
-    ).raise_for_status()
+    invalidate(gateway.url, {"uids": [DOC_RELEASED_THEN_IN_WORK]}).raise_for_status()
     assert card(gateway)["freshness"] == "LIVE"
 
 
