@@ -215,7 +215,7 @@ def gateway_process(
             _wait_until_healthy(gateway, startup_timeout)
             yield gateway
         finally:
-            _stop(process)
+            stop_process(process)
             gateway._keep_output()
 
 
@@ -243,7 +243,8 @@ def _wait_until_healthy(gateway: GatewayProcess, timeout: float) -> None:
         time.sleep(0.05)  # waiting for a process to start, not for a retry
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within STOP_TIMEOUT seconds."""
     if process.poll() is not None:
         return
     process.send_signal(signal.SIGTERM)

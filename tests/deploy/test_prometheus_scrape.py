@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import copy
 import json
-import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -35,11 +34,10 @@ from tests.deploy.test_deploy_files import (
     generate_keys,
     load_yaml,
 )
-from tests.processes import gateway_process
+from tests.processes import gateway_process, stop_process
 
 #: Seconds for Prometheus to start, and then for both targets to be scraped.
 DEADLINE = 30.0
-STOP_TIMEOUT = 10.0
 CLIENT_KEY = "frontend-key-2b4d6f8a0c1e3a5c"
 WITHOUT_CREDENTIALS = "enovia-gateway-without-credentials"
 
@@ -67,13 +65,7 @@ def running_prometheus(binary: str, config: Path, workdir: Path) -> Iterator[str
     try:
         yield f"http://{listening_address(process, log_path)}"
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=STOP_TIMEOUT)
+        stop_process(process)
 
 
 def listening_address(process: subprocess.Popen[bytes], log_path: Path) -> str:
