@@ -56,6 +56,7 @@ COPY pyproject.toml README.md ./
 COPY gateway ./gateway
 COPY schema ./schema
 COPY loaders ./loaders
+COPY enovia ./enovia
 COPY --from=graphiql /assets/ ./gateway/static/graphiql/
 # An editable install from /app, as the README says the project runs: `schema` and `loaders`
 # are also names of unrelated PyPI projects, and none of them is installed by name. The build
@@ -63,7 +64,7 @@ COPY --from=graphiql /assets/ ./gateway/static/graphiql/
 # a package resolve anywhere but /app.
 RUN pip install --no-cache-dir --no-deps --no-build-isolation --editable . \
     && python -c "import importlib.util as u; \
-bad = [(n, s and s.origin) for n in ('gateway', 'schema', 'loaders') \
+bad = [(n, s and s.origin) for n in ('gateway', 'schema', 'loaders', 'enovia') \
        for s in [u.find_spec(n)] if not (s and s.origin and s.origin.startswith('/app/'))]; \
 assert not bad, bad"
 # Owned by root and read-only to the user the gateway runs as.

@@ -13,10 +13,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from enovia._retry import Sleep
 from gateway import http_routes
 from gateway.auth import AuthConfig, AuthMiddleware
 from gateway.body_limit import BodySizeLimitMiddleware
-from gateway.enovia._retry import Sleep
 from gateway.graphiql import ASSETS_DIR
 from gateway.graphql_app import GatewayGraphQL
 from gateway.persisted import PersistedOperations, load_manifest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway.errors import ErrorCode, error_document
+from schema.errors import ErrorCode, error_document
 
 
 class BodyTooLarge(Exception):

@@ -11,9 +11,10 @@ from typing import Any
 
 from graphql import GraphQLError
 
+from gateway.request_context import request_context
 from gateway.services import open_services
 from gateway.settings import Settings
-from schema import Context, create_schema
+from schema import create_schema
 
 ACTUAL, NOT_ACTUAL, COULD_NOT_TELL = 0, 1, 2
 
@@ -46,7 +47,7 @@ async def run_check(
     when the verdict is UNCONFIRMED (printed to stdout, saying why it cannot be relied on).
     """
     async with open_services(settings) as services:
-        context = Context.for_request(services)
+        context = request_context(services)
         result = await create_schema().execute(
             CHECK_QUERY,
             variable_values={"uid": uid, "revision": revision, "maxAge": max_age, "lang": lang},

@@ -101,8 +101,8 @@ def _export_manifest(queries: str) -> int:
 def _run_simulator(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from enovia.simulators.facade import SimulatorConfig, create_simulator_app
     from gateway.logs import configure_logging
-    from gateway.simulator import SimulatorConfig, create_simulator_app
 
     configure_logging()
     config = SimulatorConfig(
@@ -174,8 +174,8 @@ def _demo_simulator(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
+    from enovia.simulators.facade import SimulatorConfig, create_simulator_app
     from gateway.serving import serve_in_thread
-    from gateway.simulator import SimulatorConfig, create_simulator_app
 
     config = SimulatorConfig()
     saved = {name: os.environ.get(name) for name in DEMO_ENV}

@@ -15,7 +15,7 @@ body, is held for ever, and httptools gathers a request head of any size. `Guard
   requests: the next connection is answered 503 (with `Retry-After`) at once and closed, and so
   is a request while that many still run (those of clients that went away included).
 
-Refusals have the body of the gateway's other refusals (`gateway.errors.error_document`).
+Refusals have the body of the gateway's other refusals (`schema.errors.error_document`).
 `uvicorn_options` turns the settings into the keyword arguments of `uvicorn.run` and
 `uvicorn.Config`: `enovia-gateway serve` and the tests run the same.
 """
@@ -33,8 +33,8 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
-from gateway.errors import ErrorCode, error_document
 from gateway.settings import Settings
+from schema.errors import ErrorCode, error_document
 
 # How long a connection stays half-open after its last answer, until the client's next bytes
 # (read and dropped) or its end of file: closing with a request unread makes the kernel reset

@@ -17,19 +17,22 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.types import ExecutionResult
 
-from gateway.enovia import deadline_after
-from gateway.errors import ErrorCode, error_document
+from enovia import deadline_after
 from gateway.graphiql import graphiql_page
 from gateway.media import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.persisted import PersistedOperations, RequestRefused
+from gateway.request_context import request_context
+from gateway.response_cache import Provenance
 from gateway.services import Services
 from schema import Context
+from schema.errors import ErrorCode, error_document
 
 logger = structlog.get_logger("gateway.graphql")
 
 # Per-request notes kept in the request's state between the view's hooks.
 _REQUEST_ERROR = "graphql_request_error"
 _MEDIA = "graphql_response_media"
+_PROVENANCE = "graphql_provenance"
 
 
 class GatewayGraphQL(GraphQL[Context, None]):
@@ -105,8 +108,10 @@ class GatewayGraphQL(GraphQL[Context, None]):
             and not _is_request_error(result)
         ):
             self.persisted.register(request_data.query, request_data.extensions)
-        cache = context.services.response_cache
-        stamps = context.loaders.stamps
+        services: Services = request.state.services
+        cache = services.response_cache
+        provenance: Provenance | None = getattr(request.state, _PROVENANCE, None)
+        stamps = provenance.stamps if provenance is not None else None
         if (
             cache is not None
             and stamps
@@ -161,11 +166,13 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        services: Services = request.state.services
-        return Context.for_request(
-            services,
-            request.scope.get("state", {}).get("request_id", ""),
-            request.headers.get("accept-language", ""),
+        provenance = Provenance()
+        setattr(request.state, _PROVENANCE, provenance)
+        return request_context(
+            request.state.services,
+            request_id=request.scope.get("state", {}).get("request_id", ""),
+            accept_language=request.headers.get("accept-language", ""),
+            provenance=provenance,
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:

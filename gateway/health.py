@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import structlog
 
-from gateway.enovia import EnoviaClient, EnoviaHealth
+from enovia import EnoviaHealth, Upstream
 from loaders import SingleFlight
 
 logger = structlog.get_logger("gateway.health")
@@ -23,12 +23,12 @@ class HealthMonitor:
 
     def __init__(
         self,
-        client: EnoviaClient,
+        upstream: Upstream,
         *,
         min_interval: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._client = client
+        self._upstream = upstream
         self._min_interval = min_interval
         self._clock = clock
         self._checked_at: float | None = None
@@ -59,7 +59,7 @@ class HealthMonitor:
             await asyncio.sleep(interval)
 
     async def _check_now(self) -> EnoviaHealth:
-        result = await self._client.check_health()
+        result = await self._upstream.check_health()
         self.last = result
         self._checked_at = self._clock()
         return result

@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 import gateway
-from gateway.errors import ErrorCode, error_document
 from gateway.metrics import CONTENT_TYPE_LATEST
 from gateway.services import Services
 from loaders import CacheUnavailable
+from schema.errors import ErrorCode, error_document
 
 
 def _json(body: dict[str, Any], status_code: int = 200) -> Response:
@@ -53,7 +53,7 @@ async def health_detailed(request: Request) -> Response:
             "enovia": result.enovia,
             "last_check": result.last_check.isoformat(),
             "error": result.error,
-            "token": services.auth.token_state,
+            "token": dict(services.upstream.credentials_state),
             "circuit": _circuit_state(services),
             "cache": cache,
             "version": gateway.__version__,
@@ -63,7 +63,7 @@ async def health_detailed(request: Request) -> Response:
 
 
 def _circuit_state(services: Services) -> str:
-    circuit = services.client.circuit
+    circuit = services.upstream.circuit
     return "none" if circuit is None else circuit.state.value
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from graphql import GraphQLError, parse, print_ast
 
-from gateway.errors import ErrorCode
+from schema.errors import ErrorCode
 
 #: Apollo's clients look for this message (and the code) to send the full query again.
 NOT_FOUND_MESSAGE = "PersistedQueryNotFound"

@@ -22,6 +22,28 @@ import orjson
 
 from loaders import ResourceStore, Stamp
 
+
+class Provenance:
+    """Where one request's data came from, as far as the response cache cares: the cache
+    entries behind it, while every value was a cache hit (`RequestLoaders(observe=note)`);
+    None from the first value that was not, or once anything else went into the answer
+    (`spoil`: the health field)."""
+
+    __slots__ = ("stamps",)
+
+    def __init__(self) -> None:
+        self.stamps: list[Stamp] | None = []
+
+    def note(self, stamp: Stamp | None) -> None:
+        if stamp is None:
+            self.stamps = None
+        elif self.stamps is not None:
+            self.stamps.append(stamp)
+
+    def spoil(self) -> None:
+        self.stamps = None
+
+
 #: Bodies longer than this are not kept: a key is the body itself.
 MAX_KEY_BYTES = 4096
 

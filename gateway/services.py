@@ -7,11 +7,26 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Protocol
 
 import httpx
 
-from gateway.enovia import ClientCredentialsAuth, EnoviaClient, create_enovia_client
-from gateway.enovia._retry import Sleep
+from enovia import (
+    CircuitBreaker,
+    CircuitObserver,
+    EnoviaTransport,
+    RetryBudget,
+    RetryPolicy,
+    Sleep,
+    Upstream,
+)
+from enovia.facade import (
+    CallObserver,
+    ClientCredentialsAuth,
+    ClientSecret,
+    FacadeClient,
+    TokenObserver,
+)
 from gateway.health import HealthMonitor
 from gateway.metrics import Metrics
 from gateway.response_cache import ResponseCache
@@ -23,8 +38,7 @@ from loaders import Cache, ResourceStore, StoreSettings, Timeline, create_cache
 class Services:
     settings: Settings
     metrics: Metrics
-    client: EnoviaClient
-    auth: ClientCredentialsAuth
+    upstream: Upstream
     cache: Cache
     store: ResourceStore
     health: HealthMonitor
@@ -38,11 +52,9 @@ async def open_services(
     enovia_transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep | None = None,
 ) -> AsyncIterator[Services]:
-    """Make the services, and close the ENOVIA client and the cache when done."""
+    """Make the services, and close the upstream's client and the cache when done."""
     metrics = Metrics()
-    client, auth = create_enovia_client(
-        settings, observer=metrics, transport=enovia_transport, sleep=sleep
-    )
+    upstream = facade_client(settings, observer=metrics, transport=enovia_transport, sleep=sleep)
     store_settings = StoreSettings(
         ttl_document=settings.gateway_cache_ttl_document,
         ttl_revision=settings.gateway_cache_ttl_revision,
@@ -63,15 +75,14 @@ async def open_services(
     )
     await cache.open()
     store = ResourceStore(cache, store_settings, counters=metrics, timeline=timeline)
-    health = HealthMonitor(client)
+    health = HealthMonitor(upstream)
     interval = settings.gateway_health_check_interval
     checking = asyncio.create_task(health.keep_checking(interval)) if interval > 0 else None
     try:
         yield Services(
             settings=settings,
             metrics=metrics,
-            client=client,
-            auth=auth,
+            upstream=upstream,
             cache=cache,
             store=store,
             health=health,
@@ -90,5 +101,72 @@ async def open_services(
             checking.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await checking
-        await client.aclose()
+        await upstream.aclose()
         await cache.close()
+
+
+class EnoviaObserver(CallObserver, TokenObserver, CircuitObserver, Protocol):
+    """What the client and its auth flow report to (the app's `Metrics`)."""
+
+
+def facade_client(
+    settings: Settings,
+    *,
+    observer: EnoviaObserver | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Sleep | None = None,
+) -> FacadeClient:
+    """The client of ENOVIA's REST facade, authenticated with OAuth2 client credentials.
+
+    One `httpx.AsyncClient` with keep-alive, at most `ENOVIA_MAX_CONNECTIONS` connections and
+    `ENOVIA_TIMEOUT` for each phase. `transport` and `sleep` are for tests.
+    """
+    settings.require_enovia()
+    assert settings.enovia_base_url is not None
+    # A trailing slash, so that joining keeps a base path such as https://plm.example/enovia/.
+    base_url = httpx.URL(str(settings.enovia_base_url).rstrip("/") + "/")
+    secret = ClientSecret(
+        settings.enovia_client_secret.get_secret_value()
+        if settings.enovia_client_secret is not None
+        else None,
+        file=settings.enovia_client_secret_file,
+        rotation=settings.enovia_client_secret_rotation_enabled,
+    )
+    auth = ClientCredentialsAuth(
+        token_url=base_url.join("oauth2/token"),
+        client_id=settings.enovia_client_id,
+        secret=secret,
+        scope=settings.enovia_scope or None,
+        method=settings.enovia_token_auth_method,
+        max_token_age=settings.enovia_token_cache_ttl,
+        observer=observer,
+    )
+    limits = httpx.Limits(
+        max_connections=settings.enovia_max_connections,
+        max_keepalive_connections=settings.enovia_max_connections,
+        keepalive_expiry=30.0,
+    )
+    http = httpx.AsyncClient(
+        base_url=base_url,
+        auth=auth,
+        timeout=httpx.Timeout(settings.enovia_timeout),
+        transport=transport or EnoviaTransport(limits),
+        headers={"Accept": "application/json", "User-Agent": "enovia-gateway"},
+    )
+    retry = RetryPolicy(
+        attempts=settings.enovia_retry_attempts,
+        backoff_initial=settings.enovia_retry_backoff_initial,
+        backoff_max=settings.enovia_retry_backoff_max,
+        retry_after_max=settings.enovia_retry_after_max,
+        budget=RetryBudget(
+            ratio=settings.enovia_retry_budget_ratio,
+            min_per_second=settings.enovia_retry_budget_min_per_second,
+        ),
+        **({"sleep": sleep} if sleep is not None else {}),
+    )
+    circuit = CircuitBreaker(
+        failure_threshold=settings.enovia_circuit_failure_threshold,
+        reset_timeout=settings.enovia_circuit_reset_timeout,
+        observer=observer,
+    )
+    return FacadeClient(http, retry=retry, circuit=circuit, observer=observer)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from gateway.enovia import Document, Revision
+from enovia import Document, Revision
 from loaders.loaded import Absence
 
 Model = Document | Revision

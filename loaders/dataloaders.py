@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from gateway.enovia import Document, EnoviaClient, Revision
+from enovia import Document, Revision, Upstream
 from loaders.keys import Kind
 from loaders.loaded import Loaded
 from loaders.store import ResourceStore, Stamp
@@ -46,11 +46,22 @@ class RequestLoaders:
     else starts loading on the next loop turn, together with every other load requested
     meanwhile, so a resolver can ask for what its children will need before it waits for its
     own data: one ENOVIA round trip.
+
+    `observe`, when given, is told where each value came from: the cache entry's stamp of a
+    value the cache held (`ResourceStore.still_current` tells later whether it still holds
+    it), None for a value that had to be fetched or cannot be checked so.
     """
 
-    def __init__(self, store: ResourceStore, client: EnoviaClient) -> None:
+    def __init__(
+        self,
+        store: ResourceStore,
+        upstream: Upstream,
+        *,
+        observe: Callable[[Stamp | None], None] | None = None,
+    ) -> None:
         self._store = store
-        self._client = client
+        self._upstream = upstream
+        self._observe = observe
         self._documents = _Loader(self._document)
         self._revisions = _Loader(self._revision)
         self._latest = _Loader(self._latest_revision)
@@ -60,9 +71,6 @@ class RequestLoaders:
         #: When this request began, on the store's timeline: what the data may be as old as
         #: is measured from here.
         self.began = store.now()
-        #: The cache entries this request's answers came from, while all were cache hits;
-        #: None once anything had to be fetched (or was not from the store at all).
-        self.stamps: list[Stamp] | None = []
 
     def require_max_age(self, uid: str, max_age: float, *, document: bool = False) -> None:
         """Document `uid`'s revisions and latest released revision (and the document itself,
@@ -89,10 +97,6 @@ class RequestLoaders:
         ages = self._document_max_ages if kind is Kind.DOCUMENT else self._max_ages
         return ages.get(uid)
 
-    def not_from_the_store(self) -> None:
-        """This request's answer depends on something besides cached ENOVIA data."""
-        self.stamps = None
-
     def _load(
         self, loader: _Loader, kind: Kind, key: object, uid: str, label: str | None
     ) -> asyncio.Future[Any]:
@@ -102,26 +106,25 @@ class RequestLoaders:
         hit = self._store.peek(kind, uid, label, self._max_age(kind, uid), self.began)
         if hit is not None:
             loaded, stamp = hit
-            if stamp is None:
-                self.stamps = None
-            elif self.stamps is not None:
-                self.stamps.append(stamp)
+            if self._observe is not None:
+                self._observe(stamp)
             loader.prime(key, loaded)
             return loader.load(key)
-        self.stamps = None
+        if self._observe is not None:
+            self._observe(None)
         return _quiet(loader.load(key))
 
     async def _document(self, uid: str) -> Loaded[Document]:
-        return await self._from_store(Kind.DOCUMENT, uid, None, self._client.get_document)
+        return await self._from_store(Kind.DOCUMENT, uid, None, self._upstream.get_document)
 
     async def _revision(self, key: RevisionKey) -> Loaded[Revision]:
         uid, label = key
         return await self._from_store(
-            Kind.REVISION, uid, label, lambda _: self._client.get_revision(uid, label)
+            Kind.REVISION, uid, label, lambda _: self._upstream.get_revision(uid, label)
         )
 
     async def _latest_revision(self, uid: str) -> Loaded[Revision]:
-        return await self._from_store(Kind.LATEST, uid, None, self._client.get_latest_revision)
+        return await self._from_store(Kind.LATEST, uid, None, self._upstream.get_latest_revision)
 
     async def _from_store(
         self, kind: Kind, uid: str, label: str | None, fetch: Callable[[str], Awaitable[M]]

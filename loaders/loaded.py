@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Generic, TypeVar
 
-from gateway.enovia import Gone, NotFound
+from enovia import Gone, NotFound
 
 T = TypeVar("T")
 

@@ -27,7 +27,7 @@ from aiocache import RedisCache as AiocacheRedis
 from aiocache.serializers import NullSerializer
 from redis.asyncio import BlockingConnectionPool
 
-from gateway.enovia import Document, Revision
+from enovia import Document, Revision
 from loaders.cache import CacheEntry, CacheUnavailable, Lock, Lookup, Model, Offer, Offered
 from loaders.loaded import Absence
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple, Protocol, TypeVar
 
-from gateway.enovia import Gone, NotFound, UpstreamUnavailable, time_left
+from enovia import Gone, NotFound, UpstreamUnavailable, time_left
 from loaders.cache import Cache, CacheEntry, Lookup, Model, Offered, sent_after
 from loaders.flights import Flights
 from loaders.keys import Kind, cache_key, document_keys

@@ -1,35 +1,44 @@
-"""The per-request GraphQL context: the request's dataloaders and the app's services."""
+"""The per-request GraphQL context: what resolvers may use, and nothing more."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import strawberry
 
 from loaders import RequestLoaders
+from schema.types.health import Health
 
-if TYPE_CHECKING:
-    from gateway.services import Services
+
+class OperationObserver(Protocol):
+    """Told about every GraphQL operation (the app's metrics implement it)."""
+
+    def graphql_request(
+        self, operation_name: str | None, outcome: str, duration: float
+    ) -> None: ...
 
 
 @dataclass(slots=True)
 class Context:
+    """Made by the HTTP layer for each request.
+
+    - `loaders`: the request's dataloaders.
+    - `health`: the `health` field's answer, as the app knows it.
+    - `actuality_max_age`: `maxAge` of `actuality` when the query gives none.
+    - `observer`: told about the operation when it ends (None: nobody).
+    - `accept_language`: which language labels are in by default.
+    """
+
     loaders: RequestLoaders
-    services: Services
+    health: Callable[[], Awaitable[Health]]
+    actuality_max_age: int
+    observer: OperationObserver | None = None
     request_id: str = ""
-    #: The request's Accept-Language header: which language labels are in by default.
     accept_language: str = ""
     #: Whether the operation's `maxAge`s were declared to the loaders (`freshness_plan`).
     max_ages_declared: bool = False
-
-    @classmethod
-    def for_request(
-        cls, services: Services, request_id: str = "", accept_language: str = ""
-    ) -> Context:
-        """A context with fresh dataloaders over the app's shared store."""
-        loaders = RequestLoaders(services.store, services.client)
-        return cls(loaders, services, request_id, accept_language)
 
 
 Info = strawberry.Info[Context, None]

@@ -24,6 +24,7 @@ from graphql import (
 )
 
 from schema.context import Info
+from schema.lookahead import raw_info
 
 #: The root fields whose `maxAge` argument narrows what their document's data may be.
 FIELDS_WITH_MAX_AGE = ("actuality",)
@@ -36,7 +37,7 @@ def declare_max_ages(info: Info) -> None:
     if context.max_ages_declared:
         return
     context.max_ages_declared = True
-    raw = info._raw_info
+    raw = raw_info(info)
     if raw.operation.selection_set is None:
         return
     # graphql-core 3.3 wraps the coerced values (`.coerced`); 3.2 gives them as they are.
@@ -48,7 +49,7 @@ def declare_max_ages(info: Info) -> None:
         arguments = {arg.name.value: _value(arg.value, variables) for arg in node.arguments or ()}
         uid, max_age = arguments.get("uid"), arguments.get("maxAge")
         if max_age is None:
-            max_age = context.services.settings.gateway_actuality_max_age
+            max_age = context.actuality_max_age
         # A bad argument is left for the field itself to refuse, with its own message.
         if isinstance(uid, str | int) and isinstance(max_age, int) and max_age >= 0:
             document = _selects(node, "document", raw.fragments)

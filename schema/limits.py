@@ -20,8 +20,8 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
-from gateway.errors import ErrorCode
 from schema.cost import CostPlan, plan_cost
+from schema.errors import ErrorCode
 from schema.prepared import PreparedDocuments
 
 

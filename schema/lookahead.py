@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import strawberry
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -14,14 +15,20 @@ from graphql import (
 )
 
 
+def raw_info(info: strawberry.Info[Any, Any]) -> GraphQLResolveInfo[Any]:
+    """graphql-core's info behind Strawberry's: the field's nodes, the fragments, the coerced
+    variables, which Strawberry's public `Info` does not offer (read here only)."""
+    return info._raw_info
+
+
 def selects(
-    info: GraphQLResolveInfo[Any], child: str, *, within: tuple[str, ...] | None = None
+    info: strawberry.Info[Any, Any], child: str, *, within: tuple[str, ...] | None = None
 ) -> bool:
     """True when the field being resolved selects `child` directly, in any of its nodes;
     with `within`, only when that child itself selects one of those fields."""
+    raw = raw_info(info)
     return any(
-        _in_selection(node.selection_set, child, info.fragments, within)
-        for node in info.field_nodes
+        _in_selection(node.selection_set, child, raw.fragments, within) for node in raw.field_nodes
     )
 
 

@@ -9,17 +9,18 @@ from strawberry.extensions import SchemaExtension
 
 
 class OperationMetrics(SchemaExtension):
-    """Reports each operation to the app's metrics as ok, partial (data and errors) or error."""
+    """Reports each operation to the context's observer (the app's metrics) as ok, partial
+    (data and errors) or error."""
 
     def on_operation(self) -> Iterator[None]:
         started = time.perf_counter()
         yield
-        services = getattr(self.execution_context.context, "services", None)
-        if services is None:
+        observer = getattr(self.execution_context.context, "observer", None)
+        if observer is None:
             return
         result = self.execution_context.result
         outcome = _outcome(getattr(result, "data", None), getattr(result, "errors", None))
-        services.metrics.graphql_request(
+        observer.graphql_request(
             self.execution_context.operation_name, outcome, time.perf_counter() - started
         )
 

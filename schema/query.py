@@ -7,13 +7,12 @@ from typing import Annotated, Any, cast
 
 import strawberry
 
-import gateway
-from gateway.errors import BadUserInput
+import enovia
 from loaders import Absence, Loaded, RequestLoaders, worst
 from schema import status
 from schema.context import Info
+from schema.errors import BadUserInput
 from schema.freshness_plan import declare_max_ages
-from schema.identifiers import checked_revision, checked_uid
 from schema.lookahead import selects
 from schema.pending import when_loaded
 from schema.types.actuality import Actuality
@@ -33,7 +32,7 @@ class Query:
         description="One document; null (with a NOT_FOUND or GONE error) when ENOVIA has none."
     )
     def document(self, info: Info, uid: strawberry.ID) -> Document | None:
-        checked_uid(uid)
+        enovia.checked_uid(uid)
         declare_max_ages(info)
         loaders = info.context.loaders
         if _needs_latest(info):
@@ -47,17 +46,15 @@ class Query:
         )
     )
     def documents(self, info: Info, uids: list[strawberry.ID]) -> list[Document | None]:
-        limit = info.context.services.settings.gateway_max_batch
-        if len(uids) > limit:
-            raise BadUserInput(f"documents asks for {len(uids)} uids; at most {limit} are allowed")
+        # At most GATEWAY_MAX_BATCH uids: `schema.limits` refuses more before anything runs.
         declare_max_ages(info)
         loaders = info.context.loaders
         with_latest = _needs_latest(info)
-        pending: list[asyncio.Future[Loaded[gateway.enovia.Document]] | BadUserInput] = []
+        pending: list[Pending] = []
         for uid in uids:
             try:
-                checked_uid(uid)
-            except BadUserInput as exc:
+                enovia.checked_uid(uid)
+            except enovia.InvalidIdentifier as exc:
                 pending.append(exc)
                 continue
             if with_latest:
@@ -85,10 +82,10 @@ class Query:
             ),
         ] = strawberry.UNSET,
     ) -> Actuality | None:
-        checked_uid(uid)
-        checked_revision(revision)
+        enovia.checked_uid(uid)
+        enovia.checked_revision(revision)
         if max_age is None or max_age is strawberry.UNSET:
-            max_age = info.context.services.settings.gateway_actuality_max_age
+            max_age = info.context.actuality_max_age
         if max_age < 0:
             raise BadUserInput(f"maxAge must be 0 or more seconds, not {max_age}")
         declare_max_ages(info)
@@ -97,7 +94,7 @@ class Query:
         # Everything the verdict may need goes out together: one ENOVIA round trip.
         asked = loaders.revision(uid, revision)
         latest = loaders.latest(uid)
-        if selects(info._raw_info, "document"):
+        if selects(info, "document"):
             loaders.document(uid, max_age)
         return await _verdict(loaders, uid, await asked, latest, max_age)
 
@@ -108,19 +105,10 @@ class Query:
         )
     )
     async def health(self, info: Info) -> Health:
-        services = info.context.services
-        info.context.loaders.not_from_the_store()  # never replayed from the response cache
-        result = await services.health.check()
-        return Health(
-            enovia=result.enovia,
-            last_check=result.last_check,
-            error=result.error,
-            cache_backend=services.cache.backend,
-            version=gateway.__version__,
-        )
+        return await info.context.health()
 
 
-Pending = asyncio.Future[Loaded[gateway.enovia.Document]] | BadUserInput
+Pending = asyncio.Future[Loaded[enovia.Document]] | enovia.InvalidIdentifier
 
 
 def _document_or_error(uid: str, item: Pending) -> Any:
@@ -142,15 +130,14 @@ async def _documents_later(uids: list[strawberry.ID], pending: list[Pending]) ->
 def _needs_latest(info: Info) -> bool:
     """Whether a document's selection will need its latest released revision: for the field
     itself, or for the verdict on a revision (its isActual or businessStatus)."""
-    raw = info._raw_info
-    return selects(raw, "latestRevision") or selects(raw, "revision", within=VERDICT_FIELDS)
+    return selects(info, "latestRevision") or selects(info, "revision", within=VERDICT_FIELDS)
 
 
 async def _verdict(
     loaders: RequestLoaders,
     uid: str,
-    asked: Loaded[gateway.enovia.Revision],
-    latest_pending: asyncio.Future[Loaded[gateway.enovia.Revision]],
+    asked: Loaded[enovia.Revision],
+    latest_pending: asyncio.Future[Loaded[enovia.Revision]],
     max_age: float,
 ) -> Actuality:
     parts: list[Loaded[object]] = [asked]  # type: ignore[list-item]

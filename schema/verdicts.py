@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable
 
-from gateway import enovia
+import enovia
 from loaders import Absence, Freshness, Loaded, RequestLoaders, document_deleted
 from schema import status
 from schema.pending import when_loaded

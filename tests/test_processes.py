@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from enovia.simulators.facade import SimulatorConfig, create_simulator_app
 from gateway.serving import serve_in_thread
-from gateway.simulator import SimulatorConfig, create_simulator_app
 from tests.processes import (
     GatewayProcess,
     GatewayProcessError,

@@ -17,7 +17,7 @@ from gateway.auth.jwks import Clock, HttpClientFactory, default_http_client
 from gateway.auth.jwt import JwtVerifier
 from gateway.auth.paths import ROLES_ALLOWED, Access, classify
 from gateway.auth.rate_limit import RateLimiter
-from gateway.errors import ErrorCode, error_document
+from schema.errors import ErrorCode, error_document
 
 __all__ = ["AuthMiddleware"]
 

@@ -6,10 +6,9 @@ from datetime import datetime
 
 import strawberry
 
-from gateway import enovia
+import enovia
 from loaders import Absence, Freshness, Loaded
 from schema.context import Info
-from schema.identifiers import checked_revision
 from schema.pending import when_loaded
 from schema.types import enums as _registered  # noqa: F401  (registers the enums)
 from schema.types.revision import Revision
@@ -41,7 +40,7 @@ class Document:
 
     @strawberry.field(description="One revision by its label; null with NOT_FOUND when missing.")
     def revision(self, info: Info, revision: str) -> Revision | None:
-        uid, label = self.uid, checked_revision(revision)
+        uid, label = self.uid, enovia.checked_revision(revision)
 
         def present(loaded: Loaded[enovia.Revision]) -> Revision:
             loaded.require(f"revision {label!r} of document {uid!r}", uid)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import strawberry
 
-from gateway import enovia
+import enovia
 from loaders import Freshness, Loaded
 from schema.context import Info
 from schema.pending import then

@@ -10,7 +10,8 @@ import httpx
 import pytest
 import respx
 
-from gateway.enovia import ClientCredentialsAuth, ClientSecret, EnoviaClient, RetryPolicy
+from enovia import RetryPolicy
+from enovia.facade import ClientCredentialsAuth, ClientSecret, FacadeClient
 from gateway.metrics import Metrics
 
 BASE = "https://enovia.test/plm/"
@@ -28,7 +29,7 @@ class Clock:
 @dataclass
 class Harness:
     router: respx.MockRouter
-    client: EnoviaClient
+    client: FacadeClient
     auth: ClientCredentialsAuth
     metrics: Metrics
     clock: Clock
@@ -88,7 +89,7 @@ async def make_harness() -> AsyncIterator[HarnessFactory]:
         http = httpx.AsyncClient(
             base_url=BASE, auth=auth, transport=httpx.MockTransport(router.async_handler)
         )
-        client = EnoviaClient(
+        client = FacadeClient(
             http, retry=RetryPolicy(attempts=attempts, sleep=sleep), observer=metrics
         )
         harness = Harness(router, client, auth, metrics, clock, sleeps)

@@ -7,7 +7,7 @@ import asyncio
 import httpx
 import pytest
 
-from gateway.enovia import (
+from enovia import (
     CircuitBreaker,
     CircuitOpen,
     CircuitState,
@@ -17,6 +17,7 @@ from gateway.enovia import (
     UpstreamUnavailable,
 )
 from gateway.metrics import Metrics
+from schema.errors import ErrorCode, upstream_code
 from tests.enovia.conftest import DOCUMENT_JSON, Clock, HarnessFactory
 
 
@@ -65,7 +66,7 @@ async def test_the_client_fails_fast_while_open(make_harness: HarnessFactory):
             await h.client.get_document("D")
     with pytest.raises(CircuitOpen) as caught:
         await h.client.get_document("D")
-    assert caught.value.extensions == {"code": "UPSTREAM_UNAVAILABLE"}
+    assert upstream_code(caught.value) is ErrorCode.UPSTREAM_UNAVAILABLE
     assert route.call_count == 2  # the third never reached ENOVIA
     h.clock.now += 5
     h.router.get("/api/v1/documents/D").respond(json=DOCUMENT_JSON)
@@ -144,7 +145,7 @@ async def test_retries_stop_when_the_budget_is_spent():
 
 
 async def test_the_deadline_stops_retries(make_harness: HarnessFactory):
-    from gateway.enovia import deadline_after
+    from enovia import deadline_after
 
     h = make_harness(attempts=5)
     route = h.router.get("/api/v1/documents/D").mock(

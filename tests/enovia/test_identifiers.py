@@ -10,7 +10,8 @@ import respx
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.enovia import MAX_IDENTIFIER_LENGTH, InvalidIdentifier, path_segment
+from enovia import MAX_IDENTIFIER_LENGTH, InvalidIdentifier, path_segment
+from schema.errors import ErrorCode, upstream_code
 from tests.enovia.conftest import DOCUMENT_JSON, REVISION_JSON, HarnessFactory
 
 HOSTILE = ["DOC/012", "a?b=c", "x#frag", "100%", "DOC 011", "ЧЕРТЕЖ-013", "..a", "a/../b", "~"]
@@ -51,7 +52,7 @@ async def test_invalid_identifiers_are_refused_before_any_request(
     h = make_harness()
     with pytest.raises(InvalidIdentifier, match=message) as caught:
         await h.client.get_document(uid)
-    assert caught.value.extensions == {"code": "BAD_USER_INPUT"}
+    assert upstream_code(caught.value) is ErrorCode.BAD_USER_INPUT
     assert h.router.calls.call_count == 0
 
 
@@ -70,9 +71,9 @@ async def test_any_identifier_is_one_segment_or_refused(uid: str, revision: str)
     async with httpx.AsyncClient(
         base_url="https://enovia.test/", transport=httpx.MockTransport(router.async_handler)
     ) as http:
-        from gateway.enovia import EnoviaClient
+        from enovia.facade import FacadeClient
 
-        client = EnoviaClient(http)
+        client = FacadeClient(http)
         try:
             await client.get_revision(uid, revision)
         except InvalidIdentifier:

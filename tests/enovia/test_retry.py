@@ -8,7 +8,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
-from gateway.enovia import RetryPolicy, UpstreamUnavailable
+from enovia import RetryPolicy, UpstreamUnavailable
 from tests.enovia.conftest import DOCUMENT_JSON, HarnessFactory
 
 

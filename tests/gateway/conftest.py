@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
+from enovia._retry import Sleep
+from enovia.simulators.facade import SimulatorConfig, create_simulator_app
 from gateway.app import create_app
-from gateway.enovia._retry import Sleep
 from gateway.serving import serve_in_thread
 from gateway.settings import Settings, load_settings
-from gateway.simulator import SimulatorConfig, create_simulator_app
 
 SIM_CONFIG = SimulatorConfig(client_id="gateway-tests", client_secret="sim-secret-for-tests")
 #: Every test gateway's admin key (GATEWAY_ADMIN_API_KEYS) unless a test says otherwise:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.simulator import (
+from enovia.simulators.facade import (
     DOC_ACCEPTED,
     DOC_AFC,
     DOC_APPROVED,

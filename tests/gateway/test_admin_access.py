@@ -1,6 +1,6 @@
 """Who may administer the real gateway (`POST /api/v1/admin/invalidate`) and who may read its
 operations paths, over real HTTP, in each auth mode (the middleware's own tests are in
-tests/auth/test_roles.py).
+tests/gateway/auth/test_roles.py).
 
 Before admin credentials existed, mode `none` left invalidation open to anyone on the network
 and `api-key` mode let any client key (the frontend's) invalidate."""
@@ -16,7 +16,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from gateway.serving import serve_in_thread
-from tests.auth.conftest import AUDIENCE, ISSUER, JwksServer, bearer, mint, rsa_jwk
+from tests.gateway.auth.conftest import AUDIENCE, ISSUER, JwksServer, bearer, mint, rsa_jwk
 from tests.gateway.conftest import ADMIN_KEY, Gateway, StartGateway, invalidate
 
 CLIENT_KEY = "frontend-key-0c4e8a2f6b1d3e5a"

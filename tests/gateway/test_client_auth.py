@@ -1,5 +1,5 @@
 """Client authentication and rate limiting on the real gateway (the middleware's own tests are
-in tests/auth)."""
+in tests/gateway/auth)."""
 
 from __future__ import annotations
 

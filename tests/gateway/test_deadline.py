@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from gateway.simulator import DOC_SUPERSEDED_THEN_RELEASED
+from enovia.simulators.facade import DOC_SUPERSEDED_THEN_RELEASED
 from tests.gateway.conftest import Simulator, StartGateway
 
 

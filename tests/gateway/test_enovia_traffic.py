@@ -6,8 +6,8 @@ import asyncio
 
 import httpx
 
-from gateway.enovia import DOCUMENT, LATEST, REVISION
-from gateway.simulator import CATALOGUE_UIDS, DOC_SUPERSEDED_THEN_RELEASED
+from enovia.facade import DOCUMENT, LATEST, REVISION
+from enovia.simulators.facade import CATALOGUE_UIDS, DOC_SUPERSEDED_THEN_RELEASED
 from tests.gateway.conftest import Gateway, Simulator, StartGateway
 
 QR_SCAN = """

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gateway.simulator import (
+from enovia.simulators.facade import (
     DOC_CYRILLIC,
     DOC_GONE,
     DOC_MISSING,

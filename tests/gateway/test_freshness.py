@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.simulator import DOC_RELEASED_THEN_IN_WORK, DOC_SUPERSEDED_THEN_RELEASED
+from enovia.simulators.facade import DOC_RELEASED_THEN_IN_WORK, DOC_SUPERSEDED_THEN_RELEASED
 from tests.gateway.conftest import Gateway, Simulator, StartGateway
 
 DOC = "query($uid: ID!) { document(uid: $uid) { uid title freshness checkedAt } }"

@@ -6,7 +6,7 @@ import time
 
 import httpx
 
-from gateway.simulator import DOC_SUPERSEDED_THEN_RELEASED
+from enovia.simulators.facade import DOC_SUPERSEDED_THEN_RELEASED
 from tests.conftest import free_port
 from tests.gateway.conftest import Gateway, Simulator, StartGateway
 

@@ -7,9 +7,9 @@ import json
 
 import httpx
 
+from enovia.simulators.facade import SimulatorConfig, create_simulator_app
 from gateway.app import create_app
 from gateway.serving import serve_in_thread
-from gateway.simulator import SimulatorConfig, create_simulator_app
 from tests.gateway.conftest import no_sleep, settings_for
 
 SECRET = "log-test-client-secret-9f8e7d"

@@ -10,7 +10,7 @@ from types import ModuleType
 
 import pytest
 
-from gateway.simulator import (
+from enovia.simulators.facade import (
     DOC_IN_WORK_ONLY,
     DOC_MISSING,
     DOC_RELEASED_THEN_IN_WORK,

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from graphql import OperationDefinitionNode, build_schema, parse, validate
 
-from gateway.simulator import (
+from enovia.simulators.facade import (
     DOC_IN_WORK_ONLY,
     DOC_MISSING,
     DOC_RELEASED_THEN_IN_WORK,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from gateway.simulator import DOC_SUPERSEDED_THEN_RELEASED
+from enovia.simulators.facade import DOC_SUPERSEDED_THEN_RELEASED
 from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer
 from tests.gateway.conftest import Simulator, StartGateway
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.simulator import DOC_RELEASED_THEN_IN_WORK
+from enovia.simulators.facade import DOC_RELEASED_THEN_IN_WORK
 from tests.gateway.conftest import Gateway, Simulator, StartGateway, invalidate
 
 CARD = """query Card($uid: ID!) {

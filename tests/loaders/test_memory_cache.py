@@ -3,7 +3,7 @@ lets an older fetch replace a newer one, and refuses what was sent before an inv
 
 from __future__ import annotations
 
-from gateway.enovia import Document
+from enovia import Document
 from loaders import CacheEntry, MemoryCache
 from loaders.cache import Offered
 

@@ -11,7 +11,7 @@ import time
 import pytest
 import redis.asyncio
 
-from gateway.enovia import Document, Revision
+from enovia import Document, Revision
 from loaders import CacheEntry, CacheUnavailable, Timeline, create_cache
 from loaders.cache import Offered
 from loaders.fallback_cache import FallbackCache

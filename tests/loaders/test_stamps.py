@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.enovia import Document
+from enovia import Document
 from gateway.response_cache import ResponseCache
 from loaders import Kind, MemoryCache, ResourceStore, StoreSettings, Timeline
 from tests.loaders.test_store import Clock

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from gateway.enovia import Document, NotFound, UpstreamBadResponse, UpstreamUnavailable
+from enovia import Document, NotFound, UpstreamBadResponse, UpstreamUnavailable
 from gateway.metrics import Metrics
 from loaders import (
     Absence,

@@ -3,12 +3,11 @@ log only."""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from structlog.testing import capture_logs
 
 from gateway.metrics import Metrics
 from schema import Context, create_schema
+from schema.types.health import Health
 
 
 class BrokenLoaders:
@@ -21,9 +20,18 @@ class BrokenLoaders:
         raise RuntimeError("secret internal detail: password=hunter2")
 
 
+async def no_health() -> Health:
+    raise AssertionError("not asked")
+
+
 async def test_unexpected_errors_are_masked_with_the_request_id():
-    services = SimpleNamespace(settings=SimpleNamespace(gateway_max_batch=100), metrics=Metrics())
-    context = Context(loaders=BrokenLoaders(), services=services, request_id="req-7")  # type: ignore[arg-type]
+    context = Context(
+        loaders=BrokenLoaders(),  # type: ignore[arg-type]
+        health=no_health,
+        actuality_max_age=0,
+        observer=Metrics(),
+        request_id="req-7",
+    )
     with capture_logs() as logs:
         result = await create_schema().execute(
             '{ document(uid: "DOC-001") { uid } }', context_value=context

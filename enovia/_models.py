@@ -1,0 +1,88 @@
+"""Typed ENOVIA answers: the seed's JSON shapes, validated strictly, extra fields ignored."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic.alias_generators import to_camel
+
+from enovia._errors import UpstreamBadResponse
+
+
+class EnoviaModel(BaseModel):
+    """Strict: a wrong type is an error, never coerced. Unknown fields are ignored."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="ignore", strict=True, alias_generator=to_camel, populate_by_name=True
+    )
+
+
+class Document(EnoviaModel):
+    """`GET /api/v1/documents/{doc_uid}`."""
+
+    id: str
+    title: str | None = None
+    number: str | None = None
+    type: str | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class Revision(EnoviaModel):
+    """`GET /api/v1/documents/{doc_uid}/revisions/{revision}` and `.../revisions/latest`.
+
+    `maturity_state` is kept exactly as ENOVIA gave it; mapping it is the schema's business.
+    """
+
+    id: str
+    revision: str
+    maturity_state: str
+    released_date: datetime | None = None
+    superseded_by: str | None = None
+    last_modified: datetime | None = None
+    pages: int = 1
+
+    @field_validator("pages", mode="before")
+    @classmethod
+    def _pages_default(cls, value: object) -> object:
+        # The seed reads `pages` with a default of 1; a null is the same as a missing field.
+        return 1 if value is None else value
+
+
+class EnoviaHealth(BaseModel):
+    """The seed's health result: `{"enovia": ..., "last_check": ..., "error": ...}`."""
+
+    model_config = ConfigDict(frozen=True)
+
+    enovia: Literal["healthy", "unhealthy"]
+    last_check: datetime
+    error: str | None = None
+
+
+ModelT = TypeVar("ModelT", bound=EnoviaModel)
+
+
+def parse_answer(model: type[ModelT], content: bytes, what: str) -> ModelT:
+    """Validate ENOVIA's JSON `content` as `model`, or raise `UpstreamBadResponse`.
+
+    The message names the first offending field and says what was wrong with it, but never
+    repeats ENOVIA's body: it may hold anything.
+    """
+    try:
+        return model.model_validate_json(content)
+    except ValidationError as exc:
+        raise UpstreamBadResponse(
+            f"ENOVIA's {what} answer is malformed: {_describe(exc)}"
+        ) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    first = exc.errors(include_input=False, include_url=False)[0]
+    if first["type"] == "json_invalid":
+        return "the body is not valid JSON"
+    location = ".".join(str(part) for part in first["loc"])
+    if not location:
+        return first["msg"]
+    return f"field '{location}': {first['msg']}"

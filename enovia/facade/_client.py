@@ -1,0 +1,241 @@
+"""The facade client: typed calls for the seed's endpoints over one shared `httpx.AsyncClient`."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Protocol
+
+import httpx
+import structlog
+
+from enovia._circuit import CircuitBreaker
+from enovia._deadline import time_left
+from enovia._errors import (
+    EnoviaError,
+    Forbidden,
+    Gone,
+    NotFound,
+    RateLimited,
+    UnsupportedByUpstream,
+    UpstreamAuthFailed,
+    UpstreamBadResponse,
+    UpstreamUnavailable,
+)
+from enovia._identifiers import path_segment, revision_segment
+from enovia._models import Document, EnoviaHealth, ModelT, Revision, parse_answer
+from enovia._retry import RetryPolicy
+from enovia.facade._auth import ClientCredentialsAuth
+
+DOCUMENT = "/api/v1/documents/{doc_uid}"
+REVISION = "/api/v1/documents/{doc_uid}/revisions/{revision}"
+LATEST = "/api/v1/documents/{doc_uid}/revisions/latest"
+HEALTH = "/api/v1/health"
+
+logger = structlog.get_logger("gateway.enovia")
+
+
+class CallObserver(Protocol):
+    """Told about every HTTP exchange with ENOVIA (metrics implement it)."""
+
+    def enovia_call(self, method: str, endpoint: str, status: str, duration: float) -> None: ...
+    def health_check(self, healthy: bool) -> None: ...
+
+
+class FacadeClient:
+    """Reads documents and revisions from ENOVIA's REST facade: an `Upstream`.
+
+    Each attempt passes the `circuit` breaker (when given): while ENOVIA is down, calls fail
+    fast instead of waiting on it. Health checks bypass it: they are how an operator sees.
+
+    Each method either returns a validated model or raises an `EnoviaError` subclass whose
+    message is safe to show to a client. Identifiers are checked and percent-encoded as one
+    path segment before anything is sent. GETs are retried by `retry`; every HTTP exchange
+    is logged (`enovia.call`) and reported to `observer` under its endpoint template.
+    """
+
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        *,
+        retry: RetryPolicy | None = None,
+        circuit: CircuitBreaker | None = None,
+        observer: CallObserver | None = None,
+    ) -> None:
+        self._http = http
+        self._retry = retry or RetryPolicy()
+        self._observer = observer
+        self.circuit = circuit
+
+    @property
+    def credentials_state(self) -> Mapping[str, object]:
+        """The OAuth2 token's state (`ClientCredentialsAuth.token_state`), when the HTTP
+        client authenticates with one."""
+        auth = self._http.auth
+        if isinstance(auth, ClientCredentialsAuth):
+            return auth.token_state
+        return {"state": "none"}
+
+    async def get_document(self, doc_uid: str) -> Document:
+        path = f"/api/v1/documents/{path_segment(doc_uid, 'uid')}"
+        return await self._get_model(DOCUMENT, path, Document, "document")
+
+    async def get_revision(self, doc_uid: str, revision: str) -> Revision:
+        uid, label = path_segment(doc_uid, "uid"), revision_segment(revision)
+        path = f"/api/v1/documents/{uid}/revisions/{label}"
+        return await self._get_model(REVISION, path, Revision, "revision")
+
+    async def get_latest_revision(self, doc_uid: str) -> Revision:
+        """ENOVIA's latest *released* revision of the document."""
+        path = f"/api/v1/documents/{path_segment(doc_uid, 'uid')}/revisions/latest"
+        return await self._get_model(LATEST, path, Revision, "latest revision")
+
+    async def list_revisions(self, doc_uid: str) -> Sequence[Revision]:
+        """The seed's API has no call that lists a document's revisions."""
+        raise UnsupportedByUpstream("ENOVIA's REST facade cannot list a document's revisions")
+
+    async def get_documents(self, doc_uids: Sequence[str]) -> Mapping[str, Document | EnoviaError]:
+        """Concurrent single calls: the seed's API has no batch call."""
+        unique = list(dict.fromkeys(doc_uids))
+        answers = await asyncio.gather(
+            *(self.get_document(uid) for uid in unique), return_exceptions=True
+        )
+        found: dict[str, Document | EnoviaError] = {}
+        for uid, answer in zip(unique, answers, strict=True):
+            if isinstance(answer, Document | EnoviaError):
+                found[uid] = answer
+            else:
+                raise answer  # not an upstream's answer (InvalidIdentifier, a bug): the caller's
+        return found
+
+    async def check_health(self) -> EnoviaHealth:
+        """One unretried call to ENOVIA's `/api/v1/health`; never raises."""
+        try:
+            await self._get_once(HEALTH, HEALTH)
+        except EnoviaError as exc:
+            result = EnoviaHealth(enovia="unhealthy", last_check=_now(), error=exc.message)
+        else:
+            result = EnoviaHealth(enovia="healthy", last_check=_now())
+        if self._observer is not None:
+            self._observer.health_check(result.enovia == "healthy")
+        return result
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def _get_model(self, endpoint: str, path: str, model: type[ModelT], what: str) -> ModelT:
+        content = await self._retry.call(self._guarded_get, endpoint, path)
+        return parse_answer(model, content, what)
+
+    async def _guarded_get(self, endpoint: str, path: str) -> bytes:
+        """One attempt through the circuit breaker: refused at once while it is open."""
+        circuit = self.circuit
+        if circuit is None:
+            return await self._get_once(endpoint, path)
+        await circuit.before_call()
+        try:
+            content = await self._get_once(endpoint, path)
+        except RateLimited:
+            circuit.released()  # ENOVIA is up, only busy
+            raise
+        except UpstreamUnavailable:
+            circuit.failed()
+            raise
+        except EnoviaError:
+            circuit.succeeded()  # an answer (404, 401, a bad body) means ENOVIA is up
+            raise
+        except BaseException:
+            circuit.released()
+            raise
+        circuit.succeeded()
+        return content
+
+    async def _get_once(self, endpoint: str, path: str) -> bytes:
+        started = time.perf_counter()
+        status = "error"
+        left = time_left()
+        try:
+            if left is None:
+                response = await self._http.get(path)
+            else:
+                # The attempt gets what is left of the request's deadline, at most.
+                timeout = self._http.timeout
+                response = await self._http.get(
+                    path,
+                    timeout=httpx.Timeout(
+                        connect=_cut(timeout.connect, left),
+                        read=_cut(timeout.read, left),
+                        write=_cut(timeout.write, left),
+                        pool=_cut(timeout.pool, left),
+                    ),
+                )
+            status = str(response.status_code)
+        except httpx.TimeoutException:
+            status = "timeout"
+            raise UpstreamUnavailable("ENOVIA did not answer in time") from None
+        except httpx.TransportError:
+            status = "unreachable"
+            raise UpstreamUnavailable("ENOVIA could not be reached") from None
+        except EnoviaError as exc:  # raised by the auth flow (token endpoint)
+            status = exc.outcome
+            raise
+        finally:
+            duration = time.perf_counter() - started
+            if self._observer is not None:
+                self._observer.enovia_call("GET", endpoint, status, duration)
+            logger.info(
+                "enovia.call",
+                method="GET",
+                endpoint=endpoint,
+                status=status,
+                duration_ms=round(duration * 1000, 2),
+            )
+        _raise_for_status(response)
+        return response.content
+
+
+def _raise_for_status(response: httpx.Response) -> None:
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    if status == 404:
+        raise NotFound("ENOVIA has no such resource")
+    if status == 410:
+        raise Gone("ENOVIA deleted this resource")
+    if status == 401:
+        raise UpstreamAuthFailed("ENOVIA refused the gateway's credentials")
+    if status == 403:
+        raise Forbidden("ENOVIA does not let the gateway read this resource")
+    if status == 429:
+        raise RateLimited("ENOVIA is rate limiting the gateway", retry_after=_retry_after(response))
+    if status >= 500:
+        raise UpstreamUnavailable(f"ENOVIA answered {status}", retry_after=_retry_after(response))
+    raise UpstreamBadResponse(f"ENOVIA answered with unexpected status {status}")
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110, 10.2.3)."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - _now()).total_seconds())
+
+
+def _cut(configured: float | None, left: float) -> float:
+    return left if configured is None else min(configured, left)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
