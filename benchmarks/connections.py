@@ -62,7 +62,7 @@ def serve(port: int, plain: bool, nofile: int | None) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, hard))
     options = {"http": "auto"} if plain else uvicorn_options(load_settings())
     uvicorn.run(
-        "gateway.asgi:create_app_from_environment",
+        "gateway.app:create_app_from_environment",
         factory=True,
         host=HOST,
         port=port,

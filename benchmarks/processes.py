@@ -29,7 +29,7 @@ STOP_TIMEOUT = 15.0
 # A gateway under pyinstrument writes its profile after it stops: that can take a while.
 PROFILED_STOP_TIMEOUT = 180.0
 
-GATEWAY_FACTORY = "gateway.asgi:create_app_from_environment"
+GATEWAY_FACTORY = "gateway.app:create_app_from_environment"
 PROFILED_FACTORY = "benchmarks.profiled_gateway:create_app"
 
 CLIENT_ID = "bench"

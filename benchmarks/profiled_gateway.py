@@ -44,6 +44,6 @@ class ProfiledApp:
 
 
 def create_app() -> ASGIApp:
-    from gateway.asgi import create_app_from_environment
+    from gateway.app import create_app_from_environment
 
     return ProfiledApp(create_app_from_environment(), Path(os.environ["BENCH_PROFILE_TO"]))

@@ -13,16 +13,17 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from enovia._retry import Sleep
+from enovia import Sleep
 from gateway import http_routes
 from gateway.auth import AuthConfig, AuthMiddleware
 from gateway.body_limit import BodySizeLimitMiddleware
 from gateway.graphiql import ASSETS_DIR
 from gateway.graphql_app import GatewayGraphQL
+from gateway.logs import configure_logging
 from gateway.persisted import PersistedOperations, load_manifest
 from gateway.request_id import RequestIdMiddleware
 from gateway.services import Services, open_services
-from gateway.settings import Settings
+from gateway.settings import Settings, load_settings
 from schema import QueryLimits, create_schema
 
 
@@ -95,6 +96,14 @@ ADMIN_HINT = (
     "GATEWAY_AUTH_MODE=jwt GATEWAY_JWT_ADMIN_SCOPE or GATEWAY_JWT_ADMIN_ROLE "
     "(docs/administration.md)"
 )
+
+
+def create_app_from_environment() -> Starlette:
+    """The gateway configured from the environment and `.env`: the factory uvicorn imports in
+    each worker process."""
+    settings = load_settings()
+    configure_logging(settings.gateway_log_level, settings.gateway_log_format)
+    return create_app(settings)
 
 
 def auth_config(settings: Settings) -> AuthConfig:

@@ -151,7 +151,7 @@ def _serve(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
         uvicorn.run(
-            "gateway.asgi:create_app_from_environment",
+            "gateway.app:create_app_from_environment",
             factory=True,
             host=args.host,
             port=args.port,

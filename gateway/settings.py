@@ -245,10 +245,6 @@ class Settings(BaseSettings):
         if self.enovia_client_secret is None and self.enovia_client_secret_file is None:
             raise SettingsError("ENOVIA_CLIENT_SECRET or ENOVIA_CLIENT_SECRET_FILE must be set")
 
-    @property
-    def cache_is_redis(self) -> bool:
-        return self.gateway_cache_url.startswith(("redis://", "rediss://"))
-
 
 def read_keys(value: SecretStr | None, file: Path | None) -> frozenset[str]:
     """The keys of a setting (comma-separated) and of its file (one per line; blank lines and

@@ -10,8 +10,8 @@ from loaders.cache import Cache, CacheEntry, CacheUnavailable
 from loaders.dataloaders import RequestLoaders
 from loaders.factory import create_cache
 from loaders.keys import Kind
-from loaders.loaded import Absence, Freshness, Loaded, document_deleted, worst
 from loaders.memory_cache import MemoryCache
+from loaders.results import Absence, Freshness, Loaded, document_deleted, worst
 from loaders.single_flight import SingleFlight
 from loaders.store import ResourceStore, Stamp, StoreSettings
 from loaders.timeline import Timeline

@@ -23,7 +23,7 @@ from enum import Enum
 from typing import Protocol
 
 from enovia import Document, Revision
-from loaders.loaded import Absence
+from loaders.results import Absence
 
 Model = Document | Revision
 

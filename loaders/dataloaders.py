@@ -10,7 +10,7 @@ from aiodataloader import DataLoader
 
 from enovia import Document, Revision, Upstream
 from loaders.keys import Kind
-from loaders.loaded import Loaded
+from loaders.results import Loaded
 from loaders.store import ResourceStore, Stamp
 
 V = TypeVar("V")

@@ -29,7 +29,7 @@ from redis.asyncio import BlockingConnectionPool
 
 from enovia import Document, Revision
 from loaders.cache import CacheEntry, CacheUnavailable, Lock, Lookup, Model, Offer, Offered
-from loaders.loaded import Absence
+from loaders.results import Absence
 
 logger = structlog.get_logger("gateway.cache")
 

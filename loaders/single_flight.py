@@ -20,9 +20,6 @@ class SingleFlight(Generic[K, V]):
     def __init__(self) -> None:
         self._calls: dict[K, asyncio.Task[V]] = {}
 
-    def in_flight(self) -> int:
-        return len(self._calls)
-
     async def run(self, key: K, fn: Callable[[], Awaitable[V]]) -> V:
         task = self._calls.get(key)
         if task is None:

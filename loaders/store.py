@@ -22,7 +22,7 @@ from enovia import Gone, NotFound, UpstreamUnavailable, time_left
 from loaders.cache import Cache, CacheEntry, Lookup, Model, Offered, sent_after
 from loaders.flights import Flights
 from loaders.keys import Kind, cache_key, document_keys
-from loaders.loaded import Absence, Freshness, Loaded
+from loaders.results import Absence, Freshness, Loaded
 from loaders.timeline import Timeline
 
 M = TypeVar("M", bound=Model)

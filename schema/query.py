@@ -14,7 +14,7 @@ from schema.context import Info
 from schema.errors import BadUserInput
 from schema.freshness_plan import declare_max_ages
 from schema.lookahead import selects
-from schema.pending import when_loaded
+from schema.now_or_later import when_loaded
 from schema.types.actuality import Actuality
 from schema.types.business_status import business_status_of
 from schema.types.document import Document

@@ -11,7 +11,7 @@ from collections.abc import Awaitable
 import enovia
 from loaders import Absence, Freshness, Loaded, RequestLoaders, document_deleted
 from schema import status
-from schema.pending import when_loaded
+from schema.now_or_later import when_loaded
 
 
 def revision_verdict(

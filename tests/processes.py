@@ -8,7 +8,7 @@
     with gateway_process(env, faketime_file=clock) as gateway:
         set_fake_time(clock, "-10s")  # an NTP step: the process's wall clock jumps back
 
-The child is `python -m uvicorn --factory gateway.asgi:create_app_from_environment --fd N`
+The child is `python -m uvicorn --factory gateway.app:create_app_from_environment --fd N`
 on a socket this process bound to 127.0.0.1:0 and listens on, so the port cannot be taken
 between choosing and serving it, and the first requests wait in the backlog rather than being
 refused. Only the wall clock is faked (DONT_FAKE_MONOTONIC=1), as NTP skew or an NTP step
@@ -190,7 +190,7 @@ def gateway_process(
                 "-m",
                 "uvicorn",
                 "--factory",
-                "gateway.asgi:create_app_from_environment",
+                "gateway.app:create_app_from_environment",
                 "--fd",
                 str(sock.fileno()),
                 "--no-access-log",

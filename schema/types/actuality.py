@@ -8,7 +8,7 @@ import strawberry
 
 from loaders import Freshness
 from schema.context import Info
-from schema.pending import when_loaded
+from schema.now_or_later import when_loaded
 from schema.status import ActualityReason
 from schema.types import enums as _registered  # noqa: F401  (registers the enums)
 from schema.types.business_status import BusinessStatus

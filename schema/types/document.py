@@ -9,7 +9,7 @@ import strawberry
 import enovia
 from loaders import Absence, Freshness, Loaded
 from schema.context import Info
-from schema.pending import when_loaded
+from schema.now_or_later import when_loaded
 from schema.types import enums as _registered  # noqa: F401  (registers the enums)
 from schema.types.revision import Revision
 

@@ -9,7 +9,7 @@ import strawberry
 import enovia
 from loaders import Freshness, Loaded
 from schema.context import Info
-from schema.pending import then
+from schema.now_or_later import then
 from schema.types import enums as _registered  # noqa: F401  (registers the enums)
 from schema.types.business_status import BusinessStatus, business_status_of
 from schema.verdicts import revision_verdict

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from enovia._retry import Sleep
+from enovia import Sleep
 from enovia.simulators.facade import SimulatorConfig, create_simulator_app
 from gateway.app import create_app
 from gateway.serving import serve_in_thread

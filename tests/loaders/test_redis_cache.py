@@ -15,9 +15,9 @@ from enovia import Document, Revision
 from loaders import CacheEntry, CacheUnavailable, Timeline, create_cache
 from loaders.cache import Offered
 from loaders.fallback_cache import FallbackCache
-from loaders.loaded import Absence
 from loaders.memory_cache import MemoryCache
 from loaders.redis_cache import RedisCache
+from loaders.results import Absence
 from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer, free_port
 
 pytestmark = pytest.mark.redis
