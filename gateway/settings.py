@@ -2,13 +2,20 @@
 
 Read from the environment and from `.env` in the working directory, the environment winning.
 The names of the seed (`ENOVIA_BASE_URL`, `ENOVIA_CLIENT_ID`, ...) are kept as they are.
+
+Each default is written once. A setting that configures one component takes that
+component's own default (`_default_of`: the retry policy's attempts, the store's times to
+live, the query limits...), so the two cannot drift; the settings that belong to no
+component have theirs here.
 """
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AnyHttpUrl,
@@ -19,6 +26,20 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from enovia import CircuitBreaker, RetryBudget, RetryPolicy
+from enovia.facade import ClientCredentialsAuth, TokenAuthMethod
+from gateway.auth.config import ASYMMETRIC_ALGORITHMS, AuthConfig, AuthMode
+from loaders import StoreSettings, create_cache
+from schema import QueryLimits
+
+
+def _default_of(component: Callable[..., Any], parameter: str) -> Any:
+    """The default of one of `component`'s parameters (a class's or a function's)."""
+    default = inspect.signature(component).parameters[parameter].default
+    assert default is not inspect.Parameter.empty, f"{component!r}: {parameter} has no default"
+    return default
+
 
 PositiveSeconds = Annotated[float, Field(gt=0)]
 NonNegativeSeconds = Annotated[float, Field(ge=0)]
@@ -40,45 +61,55 @@ class Settings(BaseSettings):
     enovia_client_secret_file: Path | None = None
     enovia_client_secret_rotation_enabled: bool = False
     enovia_scope: str = "read"
-    enovia_token_auth_method: Literal["client_secret_post", "client_secret_basic"] = (
-        "client_secret_post"
-    )
-    enovia_token_cache_ttl: PositiveSeconds = 3000.0
+    enovia_token_auth_method: TokenAuthMethod = _default_of(ClientCredentialsAuth, "method")
+    enovia_token_cache_ttl: PositiveSeconds = _default_of(ClientCredentialsAuth, "max_token_age")
     enovia_timeout: PositiveSeconds = 10.0
     enovia_max_connections: Annotated[int, Field(ge=1, le=10_000)] = 100
-    enovia_retry_attempts: Annotated[int, Field(ge=1, le=10)] = 3
-    enovia_retry_backoff_initial: NonNegativeSeconds = 0.1
-    enovia_retry_backoff_max: NonNegativeSeconds = 2.0
-    enovia_retry_after_max: NonNegativeSeconds = 5.0
-    enovia_retry_budget_ratio: Annotated[float, Field(ge=0, le=10)] = 0.2
-    enovia_retry_budget_min_per_second: Annotated[float, Field(ge=0)] = 1.0
-    enovia_circuit_failure_threshold: Annotated[int, Field(ge=1)] = 5
-    enovia_circuit_reset_timeout: PositiveSeconds = 10.0
+    enovia_retry_attempts: Annotated[int, Field(ge=1, le=10)] = _default_of(RetryPolicy, "attempts")
+    enovia_retry_backoff_initial: NonNegativeSeconds = _default_of(RetryPolicy, "backoff_initial")
+    enovia_retry_backoff_max: NonNegativeSeconds = _default_of(RetryPolicy, "backoff_max")
+    enovia_retry_after_max: NonNegativeSeconds = _default_of(RetryPolicy, "retry_after_max")
+    enovia_retry_budget_ratio: Annotated[float, Field(ge=0, le=10)] = _default_of(
+        RetryBudget, "ratio"
+    )
+    enovia_retry_budget_min_per_second: Annotated[float, Field(ge=0)] = _default_of(
+        RetryBudget, "min_per_second"
+    )
+    enovia_circuit_failure_threshold: Annotated[int, Field(ge=1)] = _default_of(
+        CircuitBreaker, "failure_threshold"
+    )
+    enovia_circuit_reset_timeout: PositiveSeconds = _default_of(CircuitBreaker, "reset_timeout")
 
     # The gateway's cache.
     gateway_cache_url: str = "memory://"
     gateway_cache_max_entries: Annotated[int, Field(ge=1)] = 10_000
-    gateway_cache_ttl_document: NonNegativeSeconds = 300.0
-    gateway_cache_ttl_revision: NonNegativeSeconds = 300.0
-    gateway_cache_ttl_latest: NonNegativeSeconds = 30.0
-    gateway_cache_ttl_not_found: NonNegativeSeconds = 5.0
-    gateway_cache_max_stale: NonNegativeSeconds = 86_400.0
-    gateway_cache_local_max_entries: Annotated[int, Field(ge=1)] = 1000
-    gateway_cache_lock_ttl: PositiveSeconds = 5.0
-    gateway_cache_timeout: PositiveSeconds = 0.25
+    gateway_cache_ttl_document: NonNegativeSeconds = _default_of(StoreSettings, "ttl_document")
+    gateway_cache_ttl_revision: NonNegativeSeconds = _default_of(StoreSettings, "ttl_revision")
+    gateway_cache_ttl_latest: NonNegativeSeconds = _default_of(StoreSettings, "ttl_latest")
+    gateway_cache_ttl_not_found: NonNegativeSeconds = _default_of(StoreSettings, "not_found_ttl")
+    gateway_cache_max_stale: NonNegativeSeconds = _default_of(StoreSettings, "max_stale")
+    gateway_cache_local_max_entries: Annotated[int, Field(ge=1)] = _default_of(
+        create_cache, "local_entries"
+    )
+    gateway_cache_lock_ttl: PositiveSeconds = _default_of(StoreSettings, "lock_ttl")
+    gateway_cache_timeout: PositiveSeconds = _default_of(create_cache, "timeout")
     gateway_response_cache_entries: Annotated[int, Field(ge=0)] = 1000
     gateway_response_cache_max_bytes: Annotated[int, Field(ge=0)] = 32 * 1024 * 1024
     gateway_actuality_max_age: Annotated[int, Field(ge=0)] = 0
     # How long before a request began a fetch may have been sent and still answer it as LIVE
     # (what lets a burst of `maxAge: 0` scans share one ENOVIA call; 0 is strict).
-    gateway_share_window: Annotated[float, Field(ge=0, le=5)] = 0.1
+    gateway_share_window: Annotated[float, Field(ge=0, le=5)] = _default_of(
+        StoreSettings, "share_window"
+    )
 
     # GraphQL, and the limits every query is checked against before any ENOVIA call.
-    gateway_max_batch: Annotated[int, Field(ge=1, le=10_000)] = 100
-    gateway_max_depth: Annotated[int, Field(ge=2)] = 10
-    gateway_max_aliases: Annotated[int, Field(ge=0)] = 20
-    gateway_max_tokens: Annotated[int, Field(ge=50)] = 2000
-    gateway_max_cost: Annotated[int, Field(ge=1)] = 250
+    gateway_max_batch: Annotated[int, Field(ge=1, le=10_000)] = _default_of(
+        QueryLimits, "max_batch"
+    )
+    gateway_max_depth: Annotated[int, Field(ge=2)] = _default_of(QueryLimits, "max_depth")
+    gateway_max_aliases: Annotated[int, Field(ge=0)] = _default_of(QueryLimits, "max_aliases")
+    gateway_max_tokens: Annotated[int, Field(ge=50)] = _default_of(QueryLimits, "max_tokens")
+    gateway_max_cost: Annotated[int, Field(ge=1)] = _default_of(QueryLimits, "max_cost")
     gateway_max_body_bytes: Annotated[int, Field(ge=1024)] = 65_536
     gateway_request_timeout: PositiveSeconds = 15.0
     gateway_graphiql: bool = True
@@ -102,17 +133,19 @@ class Settings(BaseSettings):
     gateway_max_header_bytes: Annotated[int, Field(ge=1024)] = 32_768
 
     # Who may call, from where, how often.
-    gateway_auth_mode: Literal["none", "api-key", "jwt"] = "none"
+    gateway_auth_mode: AuthMode = _default_of(AuthConfig, "mode")
     gateway_api_keys: SecretStr | None = None
     gateway_api_keys_file: Path | None = None
     gateway_jwt_jwks_url: AnyHttpUrl | None = None
     gateway_jwt_issuer: str | None = None
     gateway_jwt_audience: str | None = None
-    gateway_jwt_algorithms: Annotated[list[str], NoDecode] = ["RS256", "ES256"]
-    gateway_jwt_leeway: NonNegativeSeconds = 30.0
-    gateway_protect_operations: bool = True
-    gateway_rate_limit: NonNegativeSeconds = 0.0
-    gateway_rate_burst: Annotated[int, Field(ge=1)] = 20
+    gateway_jwt_algorithms: Annotated[list[str], NoDecode] = list(
+        _default_of(AuthConfig, "algorithms")
+    )
+    gateway_jwt_leeway: NonNegativeSeconds = _default_of(AuthConfig, "leeway")
+    gateway_protect_operations: bool = _default_of(AuthConfig, "protect_operations")
+    gateway_rate_limit: NonNegativeSeconds = _default_of(AuthConfig, "rate_limit_per_second")
+    gateway_rate_burst: Annotated[int, Field(ge=1)] = _default_of(AuthConfig, "rate_limit_burst")
     gateway_cors_origins: Annotated[list[str], NoDecode] = []
     # Administration (/api/v1/admin/...): admin keys in any mode, or with jwt a token carrying
     # this scope (`scope`/`scp`) or role (`roles`, `realm_access.roles`); with none, 403.
@@ -148,7 +181,7 @@ class Settings(BaseSettings):
     @field_validator("gateway_jwt_algorithms")
     @classmethod
     def _asymmetric_only(cls, value: list[str]) -> list[str]:
-        allowed = {"RS256", "RS384", "RS512", "ES256", "ES384", "ES512", "PS256", "PS384", "PS512"}
+        allowed = ASYMMETRIC_ALGORITHMS
         refused = [name for name in value if name not in allowed]
         if refused or not value:
             raise ValueError(

@@ -71,3 +71,31 @@ def test_missing_enovia_settings_are_named():
     settings = load_settings(enovia_base_url="https://plm.example.com", enovia_client_id="x")
     with pytest.raises(SettingsError, match="ENOVIA_CLIENT_SECRET"):
         settings.require_enovia()
+
+
+def test_the_jwt_algorithms_are_those_the_verifier_accepts(monkeypatch: pytest.MonkeyPatch):
+    """The settings once refused EdDSA while the verifier accepted it: one list now."""
+    from gateway.app import auth_config
+    from gateway.auth import ASYMMETRIC_ALGORITHMS
+
+    monkeypatch.setenv("GATEWAY_JWT_ALGORITHMS", "EdDSA, RS256")
+    settings = load_settings()
+    assert settings.gateway_jwt_algorithms == ["EdDSA", "RS256"]
+    assert auth_config(settings).algorithms == ("EdDSA", "RS256")
+    monkeypatch.setenv("GATEWAY_JWT_ALGORITHMS", "HS256")
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert "GATEWAY_JWT_ALGORITHMS" in str(refused.value)
+    assert all(name in str(refused.value) for name in ASYMMETRIC_ALGORITHMS)
+
+
+def test_a_components_default_is_the_settings_default():
+    """Each default is written once, by the component it configures."""
+    from enovia import RetryPolicy
+    from loaders import StoreSettings
+    from schema import QueryLimits
+
+    settings = load_settings()
+    assert settings.enovia_retry_attempts == RetryPolicy().attempts
+    assert settings.gateway_cache_ttl_latest == StoreSettings().ttl_latest
+    assert settings.gateway_max_cost == QueryLimits().max_cost
