@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from pathlib import Path
 
-import schema
+import pytest
+
 from gateway.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,9 +50,13 @@ def test_the_contracts_fields_are_all_there():
         assert f"  {reason}\n" in sdl
 
 
-def test_import_schema_is_this_repositorys_package():
-    # `schema` is also an unrelated PyPI project: it must never be the one imported.
-    assert Path(schema.__file__).resolve().is_relative_to(ROOT)
+@pytest.mark.parametrize("package", ["gateway", "schema", "loaders", "enovia"])
+def test_each_package_imported_is_this_repositorys(package: str):
+    # `schema`, `loaders` and `enovia` are (or may be) unrelated PyPI projects too: they must
+    # never be the ones imported.
+    module = importlib.import_module(package)
+    assert module.__file__ is not None
+    assert Path(module.__file__).resolve().is_relative_to(ROOT)
 
 
 def test_python_dash_m_gateway_runs_the_cli():
