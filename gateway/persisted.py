@@ -7,11 +7,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from cachetools import LRUCache
 from graphql import GraphQLError, parse, print_ast
 
 from schema.errors import ErrorCode
@@ -83,9 +83,8 @@ class PersistedOperations:
         self._manifest = dict(manifest or {})
         self._trusted_only = trusted_only
         self._max_entries = max_entries
-        self._max_bytes = max_bytes
-        self._registered: OrderedDict[str, str] = OrderedDict()
-        self._registered_bytes = 0
+        # Bounded in bytes here, in entries by `register`.
+        self._registered: LRUCache[str, str] = LRUCache(maxsize=max_bytes, getsizeof=_utf8_size)
 
     def resolve(self, query: str | None, extensions: Any) -> str | None:
         persisted = extensions.get("persistedQuery") if isinstance(extensions, dict) else None
@@ -95,7 +94,7 @@ class PersistedOperations:
             return query
         digest = _hash_of(persisted)
         if query is None:
-            known = self._manifest.get(digest) or self._recall(digest)
+            known = self._manifest.get(digest) or self._registered.get(digest)
             if known is None:
                 raise RequestRefused(NOT_FOUND_MESSAGE, ErrorCode.PERSISTED_QUERY_NOT_FOUND)
             return known
@@ -115,22 +114,19 @@ class PersistedOperations:
         if self._trusted_only or query is None or not isinstance(persisted, dict):
             return
         digest = _hash_of(persisted)
-        if digest in self._manifest or self._recall(digest) is not None:
+        if digest in self._manifest or self._registered.get(digest) is not None:
             return
         normalised = canonical(query)
-        size = len(normalised.encode("utf-8"))
-        if size > self._max_bytes or self._max_entries == 0:
+        if _utf8_size(normalised) > self._registered.maxsize or self._max_entries == 0:
             return
         self._registered[digest] = normalised
-        self._registered_bytes += size
-        while len(self._registered) > self._max_entries or self._registered_bytes > self._max_bytes:
-            _, dropped = self._registered.popitem(last=False)
-            self._registered_bytes -= len(dropped.encode("utf-8"))
+        while len(self._registered) > self._max_entries:
+            self._registered.popitem()
 
     @property
     def registered(self) -> tuple[int, int]:
         """How many documents are registered, and their bytes."""
-        return len(self._registered), self._registered_bytes
+        return len(self._registered), int(self._registered.currsize)
 
     def _require_trusted(self, query: str) -> None:
         try:
@@ -150,11 +146,9 @@ class PersistedOperations:
         except GraphQLError:
             return False
 
-    def _recall(self, digest: str) -> str | None:
-        query = self._registered.get(digest)
-        if query is not None:
-            self._registered.move_to_end(digest)
-        return query
+
+def _utf8_size(text: str) -> int:
+    return len(text.encode("utf-8"))
 
 
 def _hash_of(persisted: Any) -> str:

@@ -14,11 +14,11 @@ nothing needs parsing to find a replay.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from cachetools import LRUCache
 
 from loaders import ResourceStore, Stamp
 
@@ -62,9 +62,10 @@ class ResponseCache:
     def __init__(self, store: ResourceStore, *, max_entries: int, max_bytes: int) -> None:
         self._store = store
         self._max_entries = max_entries
-        self._max_bytes = max_bytes
-        self._kept: OrderedDict[bytes, Replay] = OrderedDict()
-        self._bytes = 0
+        # Each answer with its size (key and body): bounded in bytes here, in entries by `put`.
+        self._kept: LRUCache[bytes, tuple[Replay, int]] = LRUCache(
+            maxsize=max_bytes, getsizeof=lambda kept: kept[1]
+        )
 
     @staticmethod
     def key(body: bytes, accept_language: str = "") -> bytes | None:
@@ -73,13 +74,13 @@ class ResponseCache:
         return body + b"\x00" + accept_language.encode() if accept_language else body
 
     def get(self, key: bytes) -> Replay | None:
-        replay = self._kept.get(key)
-        if replay is None:
+        kept = self._kept.get(key)
+        if kept is None:
             return None
+        replay = kept[0]
         if not self._store.still_current(replay.stamps):
-            self._drop(key)
+            del self._kept[key]
             return None
-        self._kept.move_to_end(key)
         return replay
 
     def put(
@@ -88,21 +89,18 @@ class ResponseCache:
         if not stamps:
             return  # nothing from ENOVIA behind it (introspection...): not worth keeping
         body = orjson.dumps({"data": data})
-        if len(key) + len(body) > self._max_bytes:
+        size = len(key) + len(body)
+        if size > self._kept.maxsize:
             return
-        if key in self._kept:
-            self._drop(key)
-        self._kept[key] = Replay(body, operation_name, tuple(stamps))
-        self._bytes += len(key) + len(body)
-        while len(self._kept) > self._max_entries or self._bytes > self._max_bytes:
-            self._drop(next(iter(self._kept)))
-
-    def _drop(self, key: bytes) -> None:
-        self._bytes -= len(key) + len(self._kept.pop(key).body)
+        kept = self._kept
+        kept.pop(key, None)  # a replaced answer makes room before anything else is dropped
+        kept[key] = (Replay(body, operation_name, tuple(stamps)), size)
+        while len(kept) > self._max_entries:
+            kept.popitem()
 
     @property
     def size_in_bytes(self) -> int:
-        return self._bytes
+        return int(self._kept.currsize)
 
     def __len__(self) -> int:
         return len(self._kept)

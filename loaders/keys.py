@@ -1,4 +1,5 @@
-"""How the store names ENOVIA resources in the cache."""
+"""How the cache names things: every key's format is written here, once (on Redis each key is
+also prefixed with the cache's namespace)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,25 @@ class Kind(Enum):
 def cache_key(kind: Kind, uid: str, label: str | None = None) -> str:
     """The key of document `uid` itself, its latest released revision, or revision `label`."""
     if kind is Kind.REVISION:
-        return f"{kind.value}:{uid}{KEY_SEPARATOR}{label}"
+        return f"{revisions_prefix(uid)}{label}"
     return f"{kind.value}:{uid}"
+
+
+def revisions_prefix(uid: str) -> str:
+    """What the key of every revision of document `uid` starts with."""
+    return f"{Kind.REVISION.value}:{uid}{KEY_SEPARATOR}"
 
 
 def document_keys(uid: str) -> tuple[tuple[str, str], str]:
     """Every key of document `uid`: the two fixed ones, and the prefix of its revisions'."""
-    fixed = (cache_key(Kind.DOCUMENT, uid), cache_key(Kind.LATEST, uid))
-    return fixed, f"{Kind.REVISION.value}:{uid}{KEY_SEPARATOR}"
+    return (cache_key(Kind.DOCUMENT, uid), cache_key(Kind.LATEST, uid)), revisions_prefix(uid)
+
+
+def invalidation_key(uid: str) -> str:
+    """Where a shared cache keeps when document `uid` was last invalidated."""
+    return f"invalidated:{uid}"
+
+
+def lock_key(key: str) -> str:
+    """The key of the lock on the fetch for cache key `key`."""
+    return f"lock:{key}"

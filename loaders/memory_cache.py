@@ -21,6 +21,9 @@ class MemoryCache:
         self, max_entries: int, *, monotonic: Callable[[], float] = time.monotonic
     ) -> None:
         self._max_entries = max_entries
+        # OrderedDicts, not cachetools' LRUCache (as the other bounded tables): every lookup,
+        # and every stamp a replay checks, reads both, and a cachetools get() is several
+        # Python calls where OrderedDict's is one C call (warm 100-document p50 0.25 -> 0.30 ms).
         self._entries: OrderedDict[str, tuple[float, CacheEntry]] = OrderedDict()
         self._invalidated: OrderedDict[str, float] = OrderedDict()
         self._monotonic = monotonic

@@ -1,7 +1,7 @@
 """The cache on Redis, shared by every replica that uses the same URL.
 
 Entries are JSON: `{"t": sent_at, "k": "d"|"r", "v": {...}}` or `{"t": sent_at, "a": absence}`.
-Beside them, per document, `invalidated:{uid}` holds when it was last invalidated, on Redis's
+Beside them, per document, its `invalidation_key` holds when it was last invalidated, on Redis's
 own clock (`TIME`), which is also the clock every replica's timeline follows. The rules of
 `loaders.cache` are kept by small Lua scripts, so that comparing and setting is one atomic
 step however many replicas race.
@@ -29,6 +29,7 @@ from redis.asyncio import BlockingConnectionPool
 
 from enovia import Document, Revision
 from loaders.cache import CacheEntry, CacheUnavailable, Lock, Lookup, Model, Offer, Offered
+from loaders.keys import invalidation_key, lock_key
 from loaders.results import Absence
 
 logger = structlog.get_logger("gateway.cache")
@@ -271,10 +272,10 @@ class RedisCache:
         return str(self._redis.build_key(key))
 
     def _gen_key(self, uid: str) -> str:
-        return self._key(f"invalidated:{uid}")
+        return self._key(invalidation_key(uid))
 
     def _lock_key(self, key: str) -> str:
-        return self._key(f"lock:{key}")
+        return self._key(lock_key(key))
 
     async def _call(self, operation: str, call: Awaitable[T]) -> T:
         """`call` within the timeout; `_Failed` (and Redis rests) when it fails."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+
+from cachetools import LRUCache
 
 __all__ = ["MAX_CLIENTS", "RateLimiter"]
 
@@ -40,9 +41,8 @@ class RateLimiter:
             raise ValueError("rate must be positive, burst and max_clients at least 1")
         self._rate = rate
         self._burst = float(burst)
-        self._max_clients = max_clients
         self._clock = clock
-        self._buckets: OrderedDict[Hashable, _Bucket] = OrderedDict()
+        self._buckets: LRUCache[Hashable, _Bucket] = LRUCache(maxsize=max_clients)
 
     def __len__(self) -> int:
         """How many clients have a bucket now (at most `max_clients`)."""
@@ -52,14 +52,11 @@ class RateLimiter:
         """Take one token from `client`'s bucket: 0.0 when there was one (go ahead), else the
         seconds until there will be one (refuse, and nothing is taken)."""
         now = self._clock()
-        bucket = self._buckets.get(client)
+        bucket = self._buckets.get(client)  # now the most recently seen
         if bucket is None:
-            bucket = _Bucket(tokens=self._burst, updated=now)
-            self._buckets[client] = bucket
-            if len(self._buckets) > self._max_clients:
-                self._buckets.popitem(last=False)
+            # The least recently seen client is forgotten to make room, if need be.
+            bucket = self._buckets[client] = _Bucket(tokens=self._burst, updated=now)
         else:
-            self._buckets.move_to_end(client)
             # max(): a clock that steps back must not drain a bucket.
             elapsed = max(0.0, now - bucket.updated)
             bucket.tokens = min(self._burst, bucket.tokens + elapsed * self._rate)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from enovia import Document
 from loaders import CacheEntry, MemoryCache
 from loaders.cache import Offered
+from loaders.keys import Kind, cache_key, document_keys
 
 
 def entry(n: float, title: str = "") -> CacheEntry:
@@ -19,10 +20,10 @@ async def held(cache: MemoryCache, key: str, uid: str = "D") -> CacheEntry | Non
 async def test_it_never_holds_more_than_its_bound():
     cache = MemoryCache(max_entries=100)
     for n in range(10_000):
-        await cache.offer(f"document:D{n}", f"D{n}", entry(n), keep_for=3600)
+        await cache.offer(cache_key(Kind.DOCUMENT, f"D{n}"), f"D{n}", entry(n), keep_for=3600)
     assert len(cache) == 100
-    assert await held(cache, "document:D9999", "D9999") is not None
-    assert await held(cache, "document:D0", "D0") is None
+    assert await held(cache, cache_key(Kind.DOCUMENT, "D9999"), "D9999") is not None
+    assert await held(cache, cache_key(Kind.DOCUMENT, "D0"), "D0") is None
 
 
 async def test_least_recently_used_is_evicted_first():
@@ -54,14 +55,15 @@ async def test_an_older_fetch_never_replaces_a_newer_entry():
 
 async def test_nothing_sent_before_an_invalidation_is_stored_or_served():
     cache = MemoryCache(max_entries=10)
-    await cache.offer("document:D", "D", entry(1), keep_for=60)
-    await cache.offer("revision:D\x00A", "D", entry(1), keep_for=60)
-    await cache.offer("document:E", "E", entry(1), keep_for=60)
-    dropped = await cache.invalidate("D", ["document:D", "latest:D"], "revision:D\x00", at=5.0)
+    document, other = cache_key(Kind.DOCUMENT, "D"), cache_key(Kind.DOCUMENT, "E")
+    await cache.offer(document, "D", entry(1), keep_for=60)
+    await cache.offer(cache_key(Kind.REVISION, "D", "A"), "D", entry(1), keep_for=60)
+    await cache.offer(other, "E", entry(1), keep_for=60)
+    dropped = await cache.invalidate("D", *document_keys("D"), at=5.0)
     assert dropped == 2
-    refused = await cache.offer("document:D", "D", entry(4), keep_for=60)
+    refused = await cache.offer(document, "D", entry(4), keep_for=60)
     assert refused.outcome is Offered.INVALIDATED
     assert refused.invalidated_at == 5.0
-    assert await held(cache, "document:D") is None
-    assert (await cache.offer("document:D", "D", entry(6), keep_for=60)).outcome is (Offered.STORED)
-    assert await held(cache, "document:E", "E") is not None  # other documents kept
+    assert await held(cache, document) is None
+    assert (await cache.offer(document, "D", entry(6), keep_for=60)).outcome is (Offered.STORED)
+    assert await held(cache, other, "E") is not None  # other documents kept

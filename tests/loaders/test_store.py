@@ -20,6 +20,7 @@ from loaders import (
     StoreSettings,
     Timeline,
 )
+from loaders.keys import cache_key
 
 
 @dataclass
@@ -321,5 +322,5 @@ async def test_entries_carry_when_their_fetch_was_sent():
     upstream.gate.set()
     loaded = await load
     assert loaded.checked_at.timestamp() == sent
-    lookup = await store.cache.read("document:D", "D")
+    lookup = await store.cache.read(cache_key(Kind.DOCUMENT, "D"), "D")
     assert lookup.entry == CacheEntry(loaded.value, sent)
