@@ -43,3 +43,8 @@ def invalidation_key(uid: str) -> str:
 def lock_key(key: str) -> str:
     """The key of the lock on the fetch for cache key `key`."""
     return f"lock:{key}"
+
+
+def namespaced(namespace: str, key: str) -> str:
+    """`key` as a shared cache stores it: prefixed with the namespace of its deployment."""
+    return f"{namespace}:{key}"

@@ -23,13 +23,11 @@ from urllib.parse import urlsplit
 
 import orjson
 import structlog
-from aiocache import RedisCache as AiocacheRedis
-from aiocache.serializers import NullSerializer
-from redis.asyncio import BlockingConnectionPool
+from redis.asyncio import BlockingConnectionPool, Redis, SSLConnection
 
 from enovia import Document, Revision
 from loaders.cache import CacheEntry, CacheUnavailable, Lock, Lookup, Model, Offer, Offered
-from loaders.keys import invalidation_key, lock_key
+from loaders.keys import invalidation_key, lock_key, namespaced
 from loaders.results import Absence
 
 logger = structlog.get_logger("gateway.cache")
@@ -80,9 +78,12 @@ _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del
 
 
 class RedisCache:
-    """Entries, locks and invalidations in Redis, through aiocache's Redis backend (and the
-    redis-py client underneath it for what aiocache has no call for: scripts, SCAN, TIME,
-    publish and subscribe)."""
+    """Entries, locks and invalidations in Redis, through redis-py.
+
+    Not through aiocache: every operation here is either atomic compare-and-set (Lua scripts),
+    a read of an entry with its document's invalidation time (MGET), SCAN, TIME or pub/sub,
+    none of which aiocache's cache API has; it was only ever a wrapper around the same
+    redis-py client, so the client is used as it is."""
 
     backend = "redis"
     shared = True
@@ -99,21 +100,22 @@ class RedisCache:
         parts = urlsplit(url)
         db = int(parts.path.lstrip("/") or 0)
         self._url_for_humans = f"{parts.scheme}://{parts.hostname}:{parts.port or 6379}/{db}"
-        self._redis = AiocacheRedis(
-            serializer=NullSerializer(),
-            namespace=namespace,
-            timeout=timeout,
-            endpoint=parts.hostname or "127.0.0.1",
+        self._namespace = namespace
+        tls: dict[str, Any] = (
+            {"connection_class": SSLConnection} if parts.scheme == "rediss" else {}
+        )
+        # A bounded pool that makes a burst wait for a free connection (within `timeout`)
+        # rather than fail: redis-py's default pool raises past its maximum.
+        pool = BlockingConnectionPool(
+            host=parts.hostname or "127.0.0.1",
             port=parts.port or 6379,
             db=db,
             password=parts.password,
-            ssl=parts.scheme == "rediss",
-            # A bounded pool that makes a burst wait for a free connection (within `timeout`)
-            # rather than fail: redis-py's default pool raises past 100 connections.
-            connection_pool_class=BlockingConnectionPool,
-            pool_max_size=max_connections,
+            max_connections=max_connections,
+            **tls,
         )
-        client = self._redis.client
+        self._redis = Redis(connection_pool=pool)
+        client = self._redis
         self._offer = client.register_script(_OFFER)
         self._invalidate = client.register_script(_INVALIDATE)
         self._lock = client.register_script(_LOCK)
@@ -257,7 +259,7 @@ class RedisCache:
 
     async def close(self) -> None:
         try:
-            await self._redis.close()
+            await self._redis.aclose(close_connection_pool=True)
         except Exception as exc:
             self._failed("close", exc)
 
@@ -266,10 +268,10 @@ class RedisCache:
 
     @property
     def _client(self) -> Any:
-        return self._redis.client
+        return self._redis
 
     def _key(self, key: str) -> str:
-        return str(self._redis.build_key(key))
+        return namespaced(self._namespace, key)
 
     def _gen_key(self, uid: str) -> str:
         return self._key(invalidation_key(uid))
