@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TypedDict
 
@@ -36,17 +36,19 @@ def create_app(
     *,
     enovia_transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep | None = None,
+    circuit_clock: Callable[[], float] | None = None,
 ) -> Starlette:
     """The gateway app. Its lifespan owns the ENOVIA client, the cache and the metrics.
 
-    `enovia_transport` and `sleep` are for tests (an injected transport, no real waiting).
+    `enovia_transport`, `sleep` and `circuit_clock` are for tests (an injected transport, no
+    real waiting, a circuit breaker whose cool-down elapses when the test moves its clock).
     """
     settings.require_enovia()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         async with open_services(
-            settings, enovia_transport=enovia_transport, sleep=sleep
+            settings, enovia_transport=enovia_transport, sleep=sleep, circuit_clock=circuit_clock
         ) as services:
             yield {"services": services}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Protocol
@@ -51,10 +51,17 @@ async def open_services(
     *,
     enovia_transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep | None = None,
+    circuit_clock: Callable[[], float] | None = None,
 ) -> AsyncIterator[Services]:
     """Make the services, and close the upstream's client and the cache when done."""
     metrics = Metrics()
-    upstream = facade_client(settings, observer=metrics, transport=enovia_transport, sleep=sleep)
+    upstream = facade_client(
+        settings,
+        observer=metrics,
+        transport=enovia_transport,
+        sleep=sleep,
+        circuit_clock=circuit_clock,
+    )
     store_settings = StoreSettings(
         ttl_document=settings.gateway_cache_ttl_document,
         ttl_revision=settings.gateway_cache_ttl_revision,
@@ -115,11 +122,13 @@ def facade_client(
     observer: EnoviaObserver | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep | None = None,
+    circuit_clock: Callable[[], float] | None = None,
 ) -> FacadeClient:
     """The client of ENOVIA's REST facade, authenticated with OAuth2 client credentials.
 
     One `httpx.AsyncClient` with keep-alive, at most `ENOVIA_MAX_CONNECTIONS` connections and
-    `ENOVIA_TIMEOUT` for each phase. `transport` and `sleep` are for tests.
+    `ENOVIA_TIMEOUT` for each phase. `transport`, `sleep` and `circuit_clock` (the circuit
+    breaker's monotonic clock, so that a test can make its cool-down elapse) are for tests.
     """
     settings.require_enovia()
     assert settings.enovia_base_url is not None
@@ -168,5 +177,6 @@ def facade_client(
         failure_threshold=settings.enovia_circuit_failure_threshold,
         reset_timeout=settings.enovia_circuit_reset_timeout,
         observer=observer,
+        **({"clock": circuit_clock} if circuit_clock is not None else {}),
     )
     return FacadeClient(http, retry=retry, circuit=circuit, observer=observer)

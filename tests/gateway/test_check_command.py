@@ -11,7 +11,6 @@ import pytest
 import structlog
 
 from gateway.cli import main
-from tests.conftest import free_port
 from tests.gateway.conftest import SIM_CONFIG, Simulator
 
 
@@ -63,9 +62,9 @@ def test_not_actual_is_exit_1(capsys: pytest.CaptureFixture[str]):
 
 
 def test_could_not_tell_is_exit_2(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, unreachable: str
 ):
-    monkeypatch.setenv("ENOVIA_BASE_URL", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("ENOVIA_BASE_URL", f"http://{unreachable}")
     monkeypatch.setenv("ENOVIA_CLIENT_ID", "x")
     monkeypatch.setenv("ENOVIA_CLIENT_SECRET", "y")
     monkeypatch.setenv("ENOVIA_RETRY_ATTEMPTS", "1")

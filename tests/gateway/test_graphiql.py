@@ -56,6 +56,10 @@ def test_without_built_files_the_page_says_how_to_build_them(tmp_path: Path):
     assert "curl -s http://127.0.0.1:8000/graphql" in body
 
 
+#: The longest Chromium may take to answer one DevTools Protocol call.
+CALL_TIMEOUT = 30.0
+
+
 class DevTools:
     """The few Chrome DevTools Protocol calls this test needs, over the page's websocket."""
 
@@ -66,26 +70,37 @@ class DevTools:
 
     async def call(self, method: str, **params: Any) -> dict[str, Any]:
         call_id = next(self._ids)
-        await self._socket.send(json.dumps({"id": call_id, "method": method, "params": params}))
-        while True:
-            message = json.loads(await self._socket.recv())
-            if message.get("method") == "Network.requestWillBeSent":
-                self.requested_urls.append(message["params"]["request"]["url"])
-            if message.get("id") == call_id:
-                assert "error" not in message, message
-                return message.get("result", {})  # type: ignore[no-any-return]
+        try:
+            async with asyncio.timeout(CALL_TIMEOUT):
+                await self._socket.send(
+                    json.dumps({"id": call_id, "method": method, "params": params})
+                )
+                while True:
+                    message = json.loads(await self._socket.recv())
+                    if message.get("method") == "Network.requestWillBeSent":
+                        self.requested_urls.append(message["params"]["request"]["url"])
+                    if message.get("id") == call_id:
+                        assert "error" not in message, message
+                        return message.get("result", {})  # type: ignore[no-any-return]
+        except TimeoutError:
+            raise AssertionError(
+                f"Chromium did not answer {method} within {CALL_TIMEOUT} s"
+            ) from None
 
     async def evaluate(self, expression: str) -> Any:
         result = await self.call("Runtime.evaluate", expression=expression, returnByValue=True)
         return result["result"].get("value")
 
     async def wait_for(self, expression: str, timeout: float = 60.0) -> Any:
-        async with asyncio.timeout(timeout):
-            while True:
-                value = await self.evaluate(expression)
-                if value:
-                    return value
-                await asyncio.sleep(0.1)  # polling a browser, not retrying a failure
+        try:
+            async with asyncio.timeout(timeout):
+                while True:
+                    value = await self.evaluate(expression)
+                    if value:
+                        return value
+                    await asyncio.sleep(0.1)  # polling a browser, not retrying a failure
+        except TimeoutError:
+            raise AssertionError(f"still false after {timeout} s: {expression}") from None
 
 
 async def test_graphiql_runs_a_query_in_headless_chromium_offline(gateway: Gateway, tmp_path: Path):
@@ -116,9 +131,12 @@ async def test_graphiql_runs_a_query_in_headless_chromium_offline(gateway: Gatew
     )
     try:
         port_file = profile / "DevToolsActivePort"
-        async with asyncio.timeout(30):
-            while not port_file.is_file() or not port_file.read_text().strip():
-                await asyncio.sleep(0.05)  # waiting for the browser to start
+        try:
+            async with asyncio.timeout(30):
+                while not port_file.is_file() or not port_file.read_text().strip():
+                    await asyncio.sleep(0.05)  # waiting for the browser to start
+        except TimeoutError:
+            raise AssertionError("Chromium did not write DevToolsActivePort within 30 s") from None
         port = int(port_file.read_text().split()[0])
         async with httpx.AsyncClient() as http:
             targets = (await http.get(f"http://127.0.0.1:{port}/json/list")).json()

@@ -7,7 +7,6 @@ import time
 import httpx
 
 from enovia.simulators.facade import DOC_SUPERSEDED_THEN_RELEASED
-from tests.conftest import free_port
 from tests.gateway.conftest import Gateway, Simulator, StartGateway
 
 
@@ -35,8 +34,10 @@ def test_detailed_health_asks_enovia(gateway: Gateway, sim: Simulator):
     assert liveness["last_check"] == body["last_check"]
 
 
-def test_detailed_health_is_503_when_enovia_is_unreachable(start_gateway: StartGateway):
-    gateway = start_gateway(enovia_base_url=f"http://127.0.0.1:{free_port()}")
+def test_detailed_health_is_503_when_enovia_is_unreachable(
+    start_gateway: StartGateway, unreachable: str
+):
+    gateway = start_gateway(enovia_base_url=f"http://{unreachable}")
     response = httpx.get(f"{gateway.url}/api/v1/health/detailed", timeout=30)
     assert response.status_code == 503
     body = response.json()

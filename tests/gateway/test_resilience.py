@@ -1,6 +1,7 @@
 """The fault-injection suite: real HTTP between gateway and simulator (and a real Redis), each
-case printing its figure. Retries never really wait (the sleep is injected); the few cases
-about time (token lifetimes, the circuit's cool-down) take seconds of real time."""
+case printing its figure. Retries never really wait (the sleep is injected), nor does the
+circuit's cool-down (its clock is injected); the token lifetimes case takes seconds of real
+time, as the simulator's tokens expire in real time. Every wait for the load has a deadline."""
 
 from __future__ import annotations
 
@@ -13,12 +14,30 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.app import create_app
+from gateway.serving import serve_in_thread
 from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer
-from tests.gateway.conftest import Gateway, Simulator, StartGateway
+from tests.gateway.conftest import Gateway, Simulator, StartGateway, no_sleep, settings_for
 
 PAIR = """query($uid: ID!) {
   document(uid: $uid) { uid checkedAt freshness latestRevision { revision } }
 }"""
+#: The longest a test waits for the load it runs to make progress.
+DEADLINE = 30.0
+
+
+class FakeClock:
+    """Monotonic seconds that move only when the test says so (read from the gateway's
+    thread: a float assignment is atomic)."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 @pytest.fixture
@@ -135,15 +154,20 @@ def test_a_revoked_token_is_refreshed_once_and_the_call_retried(
 
 
 def test_enovia_down_stale_then_fail_fast_then_recovery(
-    start_gateway: StartGateway, sim: Simulator, figure: Callable[[str], None]
+    sim: Simulator, figure: Callable[[str], None]
 ):
-    gateway = start_gateway(
+    cool_down = 30.0
+    clock = FakeClock()  # the circuit's: its cool-down elapses when the test says so
+    settings = settings_for(
+        sim.base_url,
         gateway_cache_ttl_document=0,
         gateway_cache_ttl_latest=0,
         enovia_circuit_failure_threshold=3,
-        enovia_circuit_reset_timeout=0.5,
+        enovia_circuit_reset_timeout=cool_down,
     )
-    with httpx.Client(timeout=30) as client:
+    app = create_app(settings, sleep=no_sleep, circuit_clock=clock)
+    with serve_in_thread(app) as url, httpx.Client(timeout=30) as client:
+        gateway = Gateway(url)
         fresh = ask(gateway, "DOC-001", client).json()["data"]["document"]
         sim.faults(down=True)
         stale = ask(gateway, "DOC-001", client).json()
@@ -166,7 +190,9 @@ def test_enovia_down_stale_then_fail_fast_then_recovery(
         still_stale = ask(gateway, "DOC-001", client).json()["data"]["document"]
         assert still_stale["freshness"] == "STALE"
         sim.faults(down=False)
-        time.sleep(0.5)  # the circuit's cool-down, in real time
+        clock.advance(cool_down - 0.5)
+        not_yet = ask(gateway, "GEN-99", client).json()  # ENOVIA is back, the circuit not yet
+        clock.advance(0.5)  # the cool-down is over: the next call probes
         recovered = ask(gateway, "GEN-99", client).json()
         health_after = client.get(f"{gateway.url}/api/v1/health/detailed").json()
     figure(
@@ -175,6 +201,7 @@ def test_enovia_down_stale_then_fail_fast_then_recovery(
         f"cool-down: {'answered' if 'errors' not in recovered else 'failed'}, "
         f"circuit {health_after['circuit']}, ENOVIA {health_after['enovia']}"
     )
+    assert "circuit open" in not_yet["errors"][0]["message"]
     assert "errors" not in recovered
     assert health_after["circuit"] == "closed"
 
@@ -216,20 +243,28 @@ def test_redis_killed_mid_run(
                     failures.append(body["errors"])
                 n += 1
 
+    def wait_for_answers(count: int, when: str) -> None:
+        deadline = time.monotonic() + DEADLINE
+        while answered < count:
+            assert worker.is_alive(), f"the load stopped {when} after {answered} answers"
+            assert time.monotonic() < deadline, (
+                f"{answered} answers {when} after {DEADLINE} s, not {count}: the gateway stalled"
+            )
+            time.sleep(0.01)  # polling the load's counter, with a deadline, not a retry
+
     worker = threading.Thread(target=load)
     worker.start()
     try:
-        while answered < 100:
-            time.sleep(0.01)  # let the load run before the kill
+        wait_for_answers(100, "before the kill")
         redis_server.stop()
         killed_at = answered
-        while answered < killed_at + 200:
-            time.sleep(0.01)
+        wait_for_answers(killed_at + 200, "after the kill")
         degraded = httpx.get(f"{gateway.url}/api/v1/health/detailed").json()["status"]
     finally:
         stop.set()
-        worker.join(timeout=30)
+        worker.join(timeout=DEADLINE)
         redis_server.start()
+    assert not worker.is_alive(), "the load did not stop"
     figure(
         f"Redis killed mid-run: {answered} queries ({answered - killed_at} after the kill), "
         f"{len(failures)} failed; detailed health said {degraded!r}"

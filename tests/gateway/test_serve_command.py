@@ -11,15 +11,18 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import free_port
+from tests.conftest import PortTaken, start_on_a_free_port
 from tests.gateway.conftest import ADMIN_KEY, invalidate
 
 QUERY = {"query": '{ document(uid: "DOC-001") { title latestRevision { revision } } }'}
+#: How long the demo may take to answer once started.
+STARTUP_TIMEOUT = 30.0
 
 
 def clean_env(**settings: str) -> dict[str, str]:
@@ -28,14 +31,30 @@ def clean_env(**settings: str) -> dict[str, str]:
     return {**env, **settings}
 
 
-@contextmanager
-def serve_demo(
-    tmp_path: Path, *args: str, **settings: str
-) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
-    """The demo in a child process (with *settings* in its environment); yields it, its URL
-    and the simulator's URL."""
-    port = free_port()
-    env = clean_env(**settings)
+@dataclass
+class Demo:
+    process: subprocess.Popen[str]
+    url: str
+    simulator: str
+    #: Its stderr, line by line, as `reader` collects it.
+    lines: list[str]
+    reader: threading.Thread
+
+    def output(self) -> str:
+        return "".join(self.lines)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(timeout=10)
+        self.reader.join(timeout=10)
+        if self.process.stderr is not None:
+            self.process.stderr.close()
+
+
+def start_demo(tmp_path: Path, port: int, args: tuple[str, ...], env: dict[str, str]) -> Demo:
+    """`enovia-gateway serve --demo --port <port>` once it answers on the port; `PortTaken`
+    when it exits because another process holds the port."""
     process = subprocess.Popen(
         [sys.executable, "-m", "gateway", "serve", "--demo", "--port", str(port), *args],
         cwd=tmp_path,
@@ -47,28 +66,48 @@ def serve_demo(
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True)
     reader.start()
-    url = f"http://127.0.0.1:{port}"
+    demo = Demo(process, f"http://127.0.0.1:{port}", "", lines, reader)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
-            assert process.poll() is None, "".join(lines)
-            assert time.monotonic() < deadline, "the demo did not start:\n" + "".join(lines)
+            if process.poll() is not None:
+                reader.join(timeout=10)  # all of its output
+                if "address already in use" in demo.output().lower():
+                    raise PortTaken(f"the demo could not bind 127.0.0.1:{port}")
+                pytest.fail(f"the demo exited with {process.returncode}:\n{demo.output()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the demo did not answer within {STARTUP_TIMEOUT} s:\n{demo.output()}")
             try:
-                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                if httpx.get(f"{demo.url}/api/v1/health", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
-                time.sleep(0.05)  # waiting for a process to start
+                pass
+            time.sleep(0.05)  # waiting for a process to start, with a deadline, not a retry
         banner = next(line for line in lines if line.startswith("Demo:"))
         simulator = re.search(r"simulator at (http://\S+?)/?$", banner.strip())
         assert simulator is not None, banner
-        yield process, url, simulator.group(1)
+        demo.simulator = simulator.group(1)
+        return demo
+    except BaseException:
+        demo.stop()
+        raise
+
+
+@contextmanager
+def serve_demo(
+    tmp_path: Path, *args: str, **settings: str
+) -> Iterator[tuple[subprocess.Popen[str], str, str]]:
+    """The demo in a child process (with *settings* in its environment); yields it, its URL
+    and the simulator's URL, and kills it after.
+
+    The command binds the port it is given itself: should another process take that port
+    first, the demo exits and is started again on another (`start_on_a_free_port`)."""
+    env = clean_env(**settings)
+    demo = start_on_a_free_port(lambda port: start_demo(tmp_path, port, args, env))
+    try:
+        yield demo.process, demo.url, demo.simulator
     finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait(timeout=10)
-        reader.join(timeout=10)
-        if process.stderr is not None:
-            process.stderr.close()
+        demo.stop()
 
 
 def stopped_cleanly(process: subprocess.Popen[str]) -> bool:
@@ -95,8 +134,8 @@ def test_demo_serves_and_finishes_in_flight_requests_on_sigterm(tmp_path: Path):
         slow.start()
         deadline = time.monotonic() + 10
         while httpx.get(f"{simulator}/_sim/stats").json()["in_flight"] == 0:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)  # waiting for the query to reach ENOVIA
+            assert time.monotonic() < deadline, "the slow query never reached ENOVIA"
+            time.sleep(0.02)  # waiting for the query to reach ENOVIA, with a deadline
         process.send_signal(signal.SIGTERM)
         slow.join(timeout=30)
         assert answers, "the in-flight request was dropped"
@@ -130,15 +169,20 @@ def test_demo_with_two_workers(tmp_path: Path, redis_url: str) -> None:
         assert stopped_cleanly(process)
 
 
-def test_two_workers_with_the_in_process_cache_are_refused(tmp_path: Path) -> None:
-    # ENOVIA is never called: the refusal comes before anything is served.
+def test_two_workers_with_the_in_process_cache_are_refused(
+    tmp_path: Path, unreachable: str
+) -> None:
+    # ENOVIA is never called: the refusal comes before anything is served. Nor is the port
+    # bound: it is one held here, so a command that went on to serve would fail to bind it
+    # (exit 3), never serve on a port another test may be using.
     env = clean_env(
-        ENOVIA_BASE_URL=f"http://127.0.0.1:{free_port()}",
+        ENOVIA_BASE_URL=f"http://{unreachable}",
         ENOVIA_CLIENT_ID="client",
         ENOVIA_CLIENT_SECRET="secret",
     )
+    port = unreachable.rpartition(":")[2]
     result = subprocess.run(
-        [sys.executable, "-m", "gateway", "serve", "--workers", "2", "--port", str(free_port())],
+        [sys.executable, "-m", "gateway", "serve", "--workers", "2", "--port", port],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -155,9 +199,12 @@ def test_two_workers_with_the_in_process_cache_are_refused(tmp_path: Path) -> No
     ]
 
 
-def test_serve_without_enovia_settings_says_what_is_missing(tmp_path: Path):
+def test_serve_without_enovia_settings_says_what_is_missing(
+    tmp_path: Path, unreachable: str
+) -> None:
+    port = unreachable.rpartition(":")[2]  # held here: the command refuses before binding it
     result = subprocess.run(
-        [sys.executable, "-m", "gateway", "serve", "--port", str(free_port())],
+        [sys.executable, "-m", "gateway", "serve", "--port", port],
         cwd=tmp_path,
         env=clean_env(),
         capture_output=True,

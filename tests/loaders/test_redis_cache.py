@@ -15,14 +15,19 @@ from enovia import Document, Revision
 from loaders import CacheEntry, CacheUnavailable, Timeline, create_cache
 from loaders.cache import Offered
 from loaders.fallback_cache import FallbackCache
+from loaders.keys import Kind, cache_key, document_keys, revisions_prefix
 from loaders.memory_cache import MemoryCache
 from loaders.redis_cache import RedisCache
 from loaders.results import Absence
-from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer, free_port
+from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer
 
 pytestmark = pytest.mark.redis
 
 DEADLINE = 10.0
+
+#: The keys of document D and of its revision A.
+DOCUMENT = cache_key(Kind.DOCUMENT, "D")
+REVISION = cache_key(Kind.REVISION, "D", "A")
 
 
 def fallback(redis_url: str, **options: float) -> FallbackCache:
@@ -41,13 +46,13 @@ async def test_entries_round_trip(redis_url: str):
             Revision(id="r", revision="A", maturity_state="In Work", pages=3), sent_at=124.0
         )
         missing = CacheEntry(None, sent_at=125.0, absence=Absence.GONE)
-        await cache.offer("document:D", "D", document, keep_for=60)
-        await cache.offer("revision:D\x00A", "D", revision, keep_for=60)
-        await cache.offer("document:X", "X", missing, keep_for=60)
-        assert (await cache.read("document:D", "D")).entry == document
-        assert (await cache.read("revision:D\x00A", "D")).entry == revision
-        assert (await cache.read("document:X", "X")).entry == missing
-        assert (await cache.read("document:nothing", "nothing")).entry is None
+        await cache.offer(DOCUMENT, "D", document, keep_for=60)
+        await cache.offer(REVISION, "D", revision, keep_for=60)
+        await cache.offer(cache_key(Kind.DOCUMENT, "X"), "X", missing, keep_for=60)
+        assert (await cache.read(DOCUMENT, "D")).entry == document
+        assert (await cache.read(REVISION, "D")).entry == revision
+        assert (await cache.read(cache_key(Kind.DOCUMENT, "X"), "X")).entry == missing
+        assert (await cache.read(cache_key(Kind.DOCUMENT, "nothing"), "nothing")).entry is None
         assert cache.describe()["healthy"] is True
     finally:
         await cache.close()
@@ -61,11 +66,11 @@ async def test_an_older_fetch_never_replaces_a_newer_entry_whoever_writes_it(red
     try:
         newer = CacheEntry(Document(id="D", title="newer"), sent_at=1_800_000_002.25)
         older = CacheEntry(Document(id="D", title="older"), sent_at=1_800_000_002.125)
-        assert (await first.offer("document:D", "D", newer, 60)).outcome is Offered.STORED
-        offer = await second.offer("document:D", "D", older, 60)
+        assert (await first.offer(DOCUMENT, "D", newer, 60)).outcome is Offered.STORED
+        offer = await second.offer(DOCUMENT, "D", older, 60)
         assert offer.outcome is Offered.NEWER_HELD
         assert offer.held == newer
-        assert (await second.read("document:D", "D")).entry == newer
+        assert (await second.read(DOCUMENT, "D")).entry == newer
     finally:
         await first.close()
         await second.close()
@@ -78,39 +83,39 @@ async def test_an_invalidation_is_on_redis_clock_and_refuses_earlier_fetches(red
         assert before <= after
         assert abs(now - time.time()) < 5  # Redis runs on this machine's clock
         sent = CacheEntry(Document(id="D"), sent_at=now - 1)
-        await cache.offer("document:D", "D", sent, 60)
-        await cache.offer("revision:D\x00A", "D", sent, 60)
-        at, dropped = await cache.invalidate("D", ["document:D", "latest:D"], "revision:D\x00", 60)
+        await cache.offer(DOCUMENT, "D", sent, 60)
+        await cache.offer(REVISION, "D", sent, 60)
+        at, dropped = await cache.invalidate("D", *document_keys("D"), 60)
         assert dropped == 2
         assert at >= now
-        lookup = await cache.read("document:D", "D")
+        lookup = await cache.read(DOCUMENT, "D")
         assert lookup.entry is None
         assert lookup.invalidated_at == at
-        refused = await cache.offer("document:D", "D", sent, 60)
+        refused = await cache.offer(DOCUMENT, "D", sent, 60)
         assert refused.outcome is Offered.INVALIDATED
         assert refused.invalidated_at == at
         later = CacheEntry(Document(id="D"), sent_at=at + 0.001)
-        assert (await cache.offer("document:D", "D", later, 60)).outcome is Offered.STORED
+        assert (await cache.offer(DOCUMENT, "D", later, 60)).outcome is Offered.STORED
     finally:
         await cache.close()
 
 
-async def test_after_a_failure_redis_rests_instead_of_failing_every_lookup():
-    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2, retry_after=60)
+async def test_after_a_failure_redis_rests_instead_of_failing_every_lookup(unreachable: str):
+    cache = RedisCache(f"redis://{unreachable}/0", timeout=0.2, retry_after=60)
     try:
-        assert (await cache.read("document:D", "D")).entry is None
+        assert (await cache.read(DOCUMENT, "D")).entry is None
         assert not cache.available()  # the next lookups do not even try
     finally:
         await cache.close()
 
 
-async def test_an_invalidation_that_cannot_reach_redis_fails_loudly():
-    cache = RedisCache(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+async def test_an_invalidation_that_cannot_reach_redis_fails_loudly(unreachable: str):
+    cache = RedisCache(f"redis://{unreachable}/0", timeout=0.2)
     try:
         with pytest.raises(CacheUnavailable, match="could not be updated"):
-            await cache.invalidate("D", ["document:D"], "revision:D\x00", 60)
+            await cache.invalidate("D", [DOCUMENT], revisions_prefix("D"), 60)
         with pytest.raises(CacheUnavailable, match="unavailable"):  # while it rests too
-            await cache.invalidate("D", ["document:D"], "revision:D\x00", 60)
+            await cache.invalidate("D", [DOCUMENT], revisions_prefix("D"), 60)
     finally:
         await cache.close()
 
@@ -118,13 +123,13 @@ async def test_an_invalidation_that_cannot_reach_redis_fails_loudly():
 async def test_recovers_when_redis_comes_back(redis_server: RedisServer, redis_url: str):
     cache = RedisCache(redis_url, timeout=0.5, retry_after=0)
     try:
-        await cache.offer("document:D", "D", CacheEntry(Document(id="D"), 1.0), 60)
+        await cache.offer(DOCUMENT, "D", CacheEntry(Document(id="D"), 1.0), 60)
         redis_server.stop()
-        assert (await cache.read("document:D", "D")).entry is None
+        assert (await cache.read(DOCUMENT, "D")).entry is None
         assert cache.describe()["healthy"] is False
         redis_server.start()
-        await cache.offer("document:D", "D", CacheEntry(Document(id="D"), 2.0), 60)
-        entry = (await cache.read("document:D", "D")).entry
+        await cache.offer(DOCUMENT, "D", CacheEntry(Document(id="D"), 2.0), 60)
+        entry = (await cache.read(DOCUMENT, "D")).entry
         assert entry is not None
         assert entry.sent_at == 2.0
         assert cache.describe()["healthy"] is True
@@ -135,15 +140,16 @@ async def test_recovers_when_redis_comes_back(redis_server: RedisServer, redis_u
 async def test_invalidation_escapes_glob_characters(redis_url: str):
     cache = RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT)
     try:
+        other = cache_key(Kind.REVISION, "DX", "A")
         for key, uid in [
-            ("revision:D*\x00A", "D*"),
-            ("revision:D*\x00B", "D*"),
-            ("revision:DX\x00A", "DX"),
+            (cache_key(Kind.REVISION, "D*", "A"), "D*"),
+            (cache_key(Kind.REVISION, "D*", "B"), "D*"),
+            (other, "DX"),
         ]:
             await cache.offer(key, uid, CacheEntry(Document(id="D"), 1.0), 60)
-        _, dropped = await cache.invalidate("D*", [], "revision:D*\x00", 60)
+        _, dropped = await cache.invalidate("D*", [], revisions_prefix("D*"), 60)
         assert dropped == 2
-        assert (await cache.read("revision:DX\x00A", "DX")).entry is not None  # "*" is no wildcard
+        assert (await cache.read(other, "DX")).entry is not None  # "*" is no wildcard
     finally:
         await cache.close()
 
@@ -156,17 +162,17 @@ async def test_locks_are_exclusive_say_who_holds_them_and_are_released_by_their_
         RedisCache(redis_url, timeout=PATIENT_REDIS_TIMEOUT),
     )
     try:
-        lock = await first.acquire("document:D", sent_at=12.5, ttl=5)
+        lock = await first.acquire(DOCUMENT, sent_at=12.5, ttl=5)
         assert lock.token is not None
-        refused = await second.acquire("document:D", sent_at=13.0, ttl=5)
+        refused = await second.acquire(DOCUMENT, sent_at=13.0, ttl=5)
         assert refused.token is None
         assert refused.holder_sent_at == 12.5
-        assert await second.holder("document:D") == 12.5
-        await second.release("document:D", "not-the-token")
-        assert await first.holder("document:D") == 12.5
-        await first.release("document:D", lock.token)
-        assert await first.holder("document:D") is None
-        assert (await second.acquire("document:D", sent_at=14.0, ttl=5)).token is not None
+        assert await second.holder(DOCUMENT) == 12.5
+        await second.release(DOCUMENT, "not-the-token")
+        assert await first.holder(DOCUMENT) == 12.5
+        await first.release(DOCUMENT, lock.token)
+        assert await first.holder(DOCUMENT) is None
+        assert (await second.acquire(DOCUMENT, sent_at=14.0, ttl=5)).token is not None
     finally:
         await first.close()
         await second.close()
@@ -179,16 +185,16 @@ async def test_the_local_fallback_answers_while_redis_is_away(
     await cache.open()
     try:
         entry = CacheEntry(Document(id="D"), time.time())
-        await cache.offer("document:D", "D", entry, keep_for=60)
+        await cache.offer(DOCUMENT, "D", entry, keep_for=60)
         redis_server.stop()
-        assert (await cache.read("document:D", "D")).entry == entry
+        assert (await cache.read(DOCUMENT, "D")).entry == entry
         assert cache.describe()["healthy"] is False
         # While Redis is away a lock is granted to everyone: each replica fetches for itself.
-        assert (await cache.acquire("document:D", sent_at=1.0, ttl=5)).token is not None
+        assert (await cache.acquire(DOCUMENT, sent_at=1.0, ttl=5)).token is not None
         # ...but an invalidation cannot be promised: it fails, and says so.
         with pytest.raises(CacheUnavailable):
-            await cache.invalidate("D", ["document:D"], "revision:D\x00", at=time.time())
-        assert (await cache.read("document:D", "D")).entry is None  # dropped here at least
+            await cache.invalidate("D", [DOCUMENT], revisions_prefix("D"), at=time.time())
+        assert (await cache.read(DOCUMENT, "D")).entry is None  # dropped here at least
     finally:
         redis_server.start()
         await cache.close()
@@ -202,16 +208,16 @@ async def test_an_invalidation_reaches_every_replicas_local_cache(
     await second.open()
     try:
         entry = CacheEntry(Document(id="D"), time.time() - 1)
-        await second.offer("document:D", "D", entry, keep_for=60)
-        assert second.local.read_now("document:D", "D").entry == entry
-        await first.invalidate("D", ["document:D", "latest:D"], "revision:D\x00", time.time())
+        await second.offer(DOCUMENT, "D", entry, keep_for=60)
+        assert second.local.read_now(DOCUMENT, "D").entry == entry
+        await first.invalidate("D", *document_keys("D"), time.time())
         deadline = time.monotonic() + DEADLINE
-        while second.local.read_now("document:D", "D").entry is not None:
+        while second.local.read_now(DOCUMENT, "D").entry is not None:
             assert time.monotonic() < deadline, "the invalidation never reached the replica"
             await asyncio.sleep(0.01)  # waiting for Redis to deliver the announcement
         # With Redis gone, the replica's local cache has nothing old to answer from.
         redis_server.stop()
-        assert (await second.read("document:D", "D")).valid_entry() is None
+        assert (await second.read(DOCUMENT, "D")).valid_entry() is None
     finally:
         redis_server.start()
         await first.close()
@@ -238,9 +244,14 @@ async def test_a_burst_waits_for_connections_instead_of_failing(redis_url: str):
     try:
         entry = CacheEntry(Document(id="D"), 1.0)
         await asyncio.gather(
-            *(cache.offer(f"document:D{n}", f"D{n}", entry, 60) for n in range(300))
+            *(
+                cache.offer(cache_key(Kind.DOCUMENT, f"D{n}"), f"D{n}", entry, 60)
+                for n in range(300)
+            )
         )
-        found = await asyncio.gather(*(cache.read(f"document:D{n}", f"D{n}") for n in range(300)))
+        found = await asyncio.gather(
+            *(cache.read(cache_key(Kind.DOCUMENT, f"D{n}"), f"D{n}") for n in range(300))
+        )
         assert all(item.entry == entry for item in found)
         assert cache.describe()["healthy"] is True
     finally:
@@ -251,10 +262,10 @@ async def test_a_redis_slower_than_the_timeout_is_a_miss(redis_url: str):
     cache = RedisCache(redis_url, timeout=0.2)
     pauser = redis.asyncio.Redis.from_url(redis_url)
     try:
-        await pauser.set("enovia-gw:document:D", b"never read")
+        await pauser.set(cache._key(DOCUMENT), b"never read")
         # Redis holds every client's commands for 2 s: a real slow Redis, not a stand-in.
         await pauser.execute_command("CLIENT", "PAUSE", 2000, "ALL")
-        assert (await cache.read("document:D", "D")).entry is None
+        assert (await cache.read(DOCUMENT, "D")).entry is None
         assert cache.describe()["healthy"] is False
     finally:
         await pauser.execute_command("CLIENT", "UNPAUSE")

@@ -10,7 +10,6 @@ import pytest
 from structlog.testing import capture_logs
 
 from gateway.auth import KEYS_UNAVAILABLE_MESSAGE, AuthConfig, JwksKeySource, KeysUnavailable
-from tests.conftest import free_port
 from tests.gateway.auth.conftest import (
     GRAPHQL,
     Client,
@@ -117,7 +116,12 @@ async def test_a_rotated_in_key_is_found_by_the_refetch(
     "failure", ["http-500", "http-404", "not-json", "not-a-jwks", "no-keys", "unreachable"]
 )
 async def test_keys_unavailable_is_a_401_with_a_warning(
-    make_client: Client, jwks: JwksServer, clock: FakeClock, rsa_key, failure: str
+    make_client: Client,
+    jwks: JwksServer,
+    clock: FakeClock,
+    rsa_key,
+    unreachable: str,
+    failure: str,
 ):
     if failure == "http-500":
         jwks.status = 500
@@ -134,7 +138,7 @@ async def test_keys_unavailable_is_a_401_with_a_warning(
         jwks.raw = b'["keys"]'
         config = jwt_config(jwks)
     else:
-        config = jwt_config(jwks, jwks_url=f"http://127.0.0.1:{free_port()}/jwks")
+        config = jwt_config(jwks, jwks_url=f"http://{unreachable}/jwks")
     token = mint(rsa_key, "rsa-1")
     client = make_client(config)
     with capture_logs() as logs:
