@@ -8,9 +8,12 @@ import httpx
 import pytest
 
 from enovia import (
+    Document,
     Forbidden,
     Gone,
     NotFound,
+    UnsupportedByUpstream,
+    Upstream,
     UpstreamAuthFailed,
     UpstreamBadResponse,
     UpstreamUnavailable,
@@ -167,3 +170,37 @@ async def test_health_reports_the_seed_shape(make_harness: HarnessFactory):
     assert h.sleeps == []  # health is one honest try, not retried
     exposition = h.metrics.exposition().decode()
     assert "enovia_health_check 0.0" in exposition
+
+
+async def test_it_is_an_upstream_that_reports_its_token(make_harness: HarnessFactory):
+    h = make_harness()
+    upstream: Upstream = h.client
+    assert upstream.credentials_state == {"state": "none"}
+    h.router.get("/api/v1/documents/DOC-1").respond(json=DOCUMENT_JSON)
+    await upstream.get_document("DOC-1")
+    state = upstream.credentials_state
+    assert state["state"] == "valid"
+    assert h.tokens_issued[0] not in str(state)  # the state, never the token
+
+
+async def test_many_documents_at_once_each_with_its_own_answer(make_harness: HarnessFactory):
+    h = make_harness()
+    found = h.router.get("/api/v1/documents/DOC-1").respond(json=DOCUMENT_JSON)
+    h.router.get("/api/v1/documents/DOC-2").respond(404)
+    answers = await h.client.get_documents(["DOC-1", "DOC-2", "DOC-1"])
+    assert list(answers) == ["DOC-1", "DOC-2"]
+    document = answers["DOC-1"]
+    assert isinstance(document, Document)
+    assert document.id == "DOC-1"
+    assert isinstance(answers["DOC-2"], NotFound)
+    assert found.call_count == 1  # asked twice, sent once
+
+
+async def test_listing_revisions_is_not_something_the_facade_offers(
+    make_harness: HarnessFactory,
+):
+    h = make_harness()
+    with pytest.raises(UnsupportedByUpstream) as caught:
+        await h.client.list_revisions("DOC-1")
+    assert upstream_code(caught.value) is ErrorCode.UNSUPPORTED_BY_UPSTREAM
+    assert not h.router.calls  # nothing was sent
