@@ -13,17 +13,10 @@ import respx
 from enovia import RetryPolicy
 from enovia.facade import ClientCredentialsAuth, ClientSecret, FacadeClient
 from gateway.metrics import Metrics
+from tests.clocks import FakeClock
 
 BASE = "https://enovia.test/plm/"
 SECRET = "s3cr3t-value-never-logged"
-
-
-@dataclass
-class Clock:
-    now: float = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass
@@ -32,7 +25,7 @@ class Harness:
     client: FacadeClient
     auth: ClientCredentialsAuth
     metrics: Metrics
-    clock: Clock
+    clock: FakeClock
     sleeps: list[float] = field(default_factory=list)
     tokens_issued: list[str] = field(default_factory=list)
 
@@ -69,7 +62,7 @@ async def make_harness() -> AsyncIterator[HarnessFactory]:
         with_token_route: bool = True,
     ) -> Harness:
         router = respx.MockRouter(base_url=BASE, assert_all_called=False)
-        clock = Clock()
+        clock = FakeClock()
         metrics = Metrics()
         sleeps: list[float] = []
 

@@ -18,11 +18,12 @@ from enovia import (
 )
 from gateway.metrics import Metrics
 from schema.errors import ErrorCode, upstream_code
-from tests.enovia.conftest import DOCUMENT_JSON, Clock, HarnessFactory
+from tests.clocks import FakeClock
+from tests.enovia.conftest import DOCUMENT_JSON, HarnessFactory
 
 
 async def test_opens_after_consecutive_failures_and_probes_after_the_timeout():
-    clock, metrics = Clock(), Metrics()
+    clock, metrics = FakeClock(), Metrics()
     circuit = CircuitBreaker(failure_threshold=3, reset_timeout=10, observer=metrics, clock=clock)
     for _ in range(2):
         await circuit.before_call()
@@ -97,7 +98,7 @@ async def test_an_open_circuit_is_not_retried(make_harness: HarnessFactory):
 
 
 def test_the_budget_allows_a_share_of_the_calls():
-    clock = Clock()
+    clock = FakeClock()
     budget = RetryBudget(ratio=0.25, min_per_second=0, capacity=2, clock=clock)
     assert budget.try_spend()
     assert budget.try_spend()
@@ -110,7 +111,7 @@ def test_the_budget_allows_a_share_of_the_calls():
 
 
 def test_the_budget_refills_over_time():
-    clock = Clock()
+    clock = FakeClock()
     budget = RetryBudget(ratio=0, min_per_second=1, capacity=5, clock=clock)
     while budget.try_spend():
         pass
@@ -126,7 +127,7 @@ async def test_retries_stop_when_the_budget_is_spent():
     async def sleep(seconds: float) -> None:
         sleeps.append(seconds)
 
-    clock = Clock()
+    clock = FakeClock()
     budget = RetryBudget(ratio=0, min_per_second=0, capacity=3, clock=clock)
     policy = RetryPolicy(attempts=10, sleep=sleep, budget=budget)
     calls = 0

@@ -16,6 +16,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.serving import serve_in_thread
+from tests.clocks import FakeClock
 from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer
 from tests.gateway.conftest import Gateway, Simulator, StartGateway, no_sleep, settings_for
 
@@ -24,20 +25,6 @@ PAIR = """query($uid: ID!) {
 }"""
 #: The longest a test waits for the load it runs to make progress.
 DEADLINE = 30.0
-
-
-class FakeClock:
-    """Monotonic seconds that move only when the test says so (read from the gateway's
-    thread: a float assignment is atomic)."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -5,10 +5,11 @@ from __future__ import annotations
 from enovia import Document
 from gateway.response_cache import ResponseCache
 from loaders import Kind, MemoryCache, ResourceStore, StoreSettings, Timeline
-from tests.loaders.test_store import Clock
+from tests.clocks import FakeClock
+from tests.loaders.test_store import WALL
 
 
-def make_store(clock: Clock, **settings: float) -> ResourceStore:
+def make_store(clock: FakeClock, **settings: float) -> ResourceStore:
     return ResourceStore(
         MemoryCache(10, monotonic=clock),
         StoreSettings(**settings),
@@ -21,7 +22,7 @@ async def fetch_document() -> Document:
 
 
 async def test_still_current_until_the_ttl_or_a_newer_entry():
-    clock = Clock()
+    clock = FakeClock(WALL)
     store = make_store(clock, ttl_document=60)
     assert store.peek(Kind.DOCUMENT, "D") is None
     await store.load(Kind.DOCUMENT, "D", None, fetch_document)
@@ -38,7 +39,7 @@ async def test_still_current_until_the_ttl_or_a_newer_entry():
 
 
 async def test_max_age_shortens_a_stamp():
-    clock = Clock()
+    clock = FakeClock(WALL)
     store = make_store(clock, ttl_latest=60, share_window=0)
     await store.load(Kind.LATEST, "D", None, fetch_document)
     peeked = store.peek(Kind.LATEST, "D", max_age=5)
@@ -51,7 +52,7 @@ async def test_max_age_shortens_a_stamp():
 
 
 async def test_an_answer_shared_within_the_window_is_live_and_never_stamped():
-    clock = Clock()
+    clock = FakeClock(WALL)
     store = make_store(clock, share_window=0.1)
     await store.load(Kind.LATEST, "D", None, fetch_document)
     clock.now += 0.05
@@ -63,7 +64,7 @@ async def test_an_answer_shared_within_the_window_is_live_and_never_stamped():
 
 
 async def test_the_response_cache_replays_only_current_answers():
-    clock = Clock()
+    clock = FakeClock(WALL)
     store = make_store(clock, ttl_document=60)
     responses = ResponseCache(store, max_entries=2, max_bytes=10_000)
     await store.load(Kind.DOCUMENT, "D", None, fetch_document)
@@ -87,7 +88,7 @@ async def test_the_response_cache_replays_only_current_answers():
 
 
 async def test_the_response_cache_is_bounded_in_bytes():
-    clock = Clock()
+    clock = FakeClock(WALL)
     store = make_store(clock, ttl_document=60)
     responses = ResponseCache(store, max_entries=100, max_bytes=200)
     await store.load(Kind.DOCUMENT, "D", None, fetch_document)

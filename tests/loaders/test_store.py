@@ -4,7 +4,6 @@ and the one rule for what a request may use (sent-at stamps, the share window, i
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 import pytest
 
@@ -21,16 +20,10 @@ from loaders import (
     Timeline,
 )
 from loaders.keys import cache_key
+from tests.clocks import FakeClock
 
-
-@dataclass
-class Clock:
-    """A monotonic clock that moves only when a test moves it."""
-
-    now: float = 1_700_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
+#: Where the tests' clocks start: a wall-clock time (the timeline reads the same clock).
+WALL = 1_700_000_000.0
 
 
 class Upstream:
@@ -53,7 +46,7 @@ class Upstream:
         return Document(id="D", title=title)
 
 
-def make_store(clock: Clock, **settings: float) -> tuple[ResourceStore, Metrics]:
+def make_store(clock: FakeClock, **settings: float) -> tuple[ResourceStore, Metrics]:
     metrics = Metrics()
     timeline = Timeline(monotonic=clock, wall=clock)
     store = ResourceStore(
@@ -66,7 +59,7 @@ def make_store(clock: Clock, **settings: float) -> tuple[ResourceStore, Metrics]
 
 
 async def test_live_then_cached_then_live_after_ttl():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, metrics = make_store(clock, ttl_document=60)
     first = await store.load(Kind.DOCUMENT, "D", None, upstream.fetch)
     assert first.freshness is Freshness.LIVE
@@ -86,7 +79,7 @@ async def test_live_then_cached_then_live_after_ttl():
 
 
 async def test_max_age_zero_asks_enovia_now_beyond_the_share_window():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock, share_window=0.1)
     await store.load(Kind.LATEST, "D", None, upstream.fetch)
     clock.now += 0.05
@@ -100,7 +93,7 @@ async def test_max_age_zero_asks_enovia_now_beyond_the_share_window():
 
 
 async def test_a_share_window_of_zero_is_strict():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock, share_window=0)
     await store.load(Kind.LATEST, "D", None, upstream.fetch)
     clock.now += 0.001
@@ -109,7 +102,7 @@ async def test_a_share_window_of_zero_is_strict():
 
 
 async def test_max_age_never_extends_the_ttl():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock, ttl_latest=30)
     await store.load(Kind.LATEST, "D", None, upstream.fetch)
     clock.now += 45
@@ -118,7 +111,7 @@ async def test_max_age_never_extends_the_ttl():
 
 
 async def test_ttl_is_per_kind():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock, ttl_document=300, ttl_latest=10)
     await store.load(Kind.DOCUMENT, "D", None, upstream.fetch)
     await store.load(Kind.LATEST, "D", None, upstream.fetch)
@@ -130,7 +123,7 @@ async def test_ttl_is_per_kind():
 
 
 async def test_stale_if_error_within_max_stale_then_an_error():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, metrics = make_store(clock, ttl_document=60, max_stale=100)
     fresh = await store.load(Kind.DOCUMENT, "D", None, upstream.fetch)
     upstream.failure = UpstreamUnavailable("ENOVIA answered 503")
@@ -146,7 +139,7 @@ async def test_stale_if_error_within_max_stale_then_an_error():
 
 
 async def test_errors_are_never_cached():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock)
     upstream.failure = UpstreamBadResponse("bad")
     with pytest.raises(UpstreamBadResponse):
@@ -158,7 +151,7 @@ async def test_errors_are_never_cached():
 
 
 async def test_a_bad_response_does_not_serve_stale():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock, ttl_document=1)
     await store.load(Kind.DOCUMENT, "D", None, upstream.fetch)
     clock.now += 2
@@ -168,7 +161,7 @@ async def test_a_bad_response_does_not_serve_stale():
 
 
 async def test_not_found_is_remembered_briefly():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock, not_found_ttl=5)
     upstream.failure = NotFound("no such document")
     missing = await store.load(Kind.DOCUMENT, "D", None, upstream.fetch)
@@ -188,7 +181,7 @@ async def test_not_found_is_remembered_briefly():
 
 
 async def test_concurrent_identical_loads_share_one_fetch():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock)
     upstream.gate = asyncio.Event()
     loads = [
@@ -203,7 +196,7 @@ async def test_concurrent_identical_loads_share_one_fetch():
 
 
 async def test_a_caller_giving_up_does_not_cancel_the_shared_fetch():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock)
     upstream.gate = asyncio.Event()
     impatient = asyncio.create_task(store.load(Kind.DOCUMENT, "D", None, upstream.fetch))
@@ -218,7 +211,7 @@ async def test_a_caller_giving_up_does_not_cancel_the_shared_fetch():
 async def test_a_fetch_sent_too_long_before_the_request_began_is_not_shared():
     """An answer travelling slowly (sent before a change in ENOVIA) does not answer a request
     made after the change: checkedAt is when it was sent, and the request fetches anew."""
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock, share_window=0.1)
     upstream.gate = asyncio.Event()
     early = asyncio.create_task(store.load(Kind.LATEST, "D", None, upstream.fetch, max_age=0))
@@ -241,7 +234,7 @@ async def test_a_fetch_sent_too_long_before_the_request_began_is_not_shared():
 
 
 async def test_an_older_fetch_landing_last_does_not_replace_a_newer_entry():
-    clock = Clock()
+    clock = FakeClock(WALL)
     store, _ = make_store(clock)
     slow, fast = Upstream(), Upstream()
     slow.gate = asyncio.Event()
@@ -258,7 +251,7 @@ async def test_an_older_fetch_landing_last_does_not_replace_a_newer_entry():
 
 
 async def test_an_invalidation_during_a_fetch_sticks():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock)
     upstream.gate = asyncio.Event()
     travelling = asyncio.create_task(store.load(Kind.REVISION, "D", "A", upstream.fetch))
@@ -283,7 +276,7 @@ async def test_an_invalidation_during_a_fetch_sticks():
 
 
 async def test_invalidation_drops_every_entry_of_the_document():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock)
     for kind, label in [(Kind.DOCUMENT, None), (Kind.LATEST, None), (Kind.REVISION, "A")]:
         await store.load(kind, "D", label, upstream.fetch)
@@ -298,8 +291,8 @@ async def test_invalidation_drops_every_entry_of_the_document():
 
 
 async def test_a_wall_clock_stepping_back_changes_no_age():
-    clock, upstream = Clock(), Upstream()
-    wall = Clock(1_800_000_000.0)
+    clock, upstream = FakeClock(WALL), Upstream()
+    wall = FakeClock(1_800_000_000.0)
     timeline = Timeline(monotonic=clock, wall=wall)
     store = ResourceStore(MemoryCache(10), StoreSettings(ttl_latest=30), timeline=timeline)
     first = await store.load(Kind.LATEST, "D", None, upstream.fetch)
@@ -312,7 +305,7 @@ async def test_a_wall_clock_stepping_back_changes_no_age():
 
 
 async def test_entries_carry_when_their_fetch_was_sent():
-    clock, upstream = Clock(), Upstream()
+    clock, upstream = FakeClock(WALL), Upstream()
     store, _ = make_store(clock)
     upstream.gate = asyncio.Event()
     load = asyncio.create_task(store.load(Kind.DOCUMENT, "D", None, upstream.fetch))

@@ -24,22 +24,10 @@ from starlette.routing import Mount, Route
 
 from gateway.auth import AuthConfig, AuthMiddleware
 from gateway.serving import serve_in_thread
+from tests.clocks import FakeClock
 
 ISSUER = "https://idp.example.com/realms/plm"
 AUDIENCE = "enovia-gateway"
-
-
-class FakeClock:
-    """Monotonic seconds that move only when a test says so."""
-
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ import pytest
 from starlette.applications import Starlette
 
 from enovia.simulators.facade import SimulatorConfig, create_simulator_app
-from tests.enovia.simulators.facade.helpers import FakeClock, get_token
+from tests.clocks import FakeClock
+from tests.enovia.simulators.facade.helpers import get_token
 
 
 @pytest.fixture

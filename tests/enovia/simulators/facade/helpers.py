@@ -17,19 +17,6 @@ TOKEN_FORM = {
 }
 
 
-class FakeClock:
-    """A monotonic clock a test moves by hand."""
-
-    def __init__(self, start: float = 1000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def seg(value: str) -> str:
     """One identifier as exactly one percent-encoded path segment."""
     return quote(value, safe="")

@@ -19,7 +19,8 @@ from enovia.simulators.facade import (
     SimulatorConfig,
     create_simulator_app,
 )
-from tests.enovia.simulators.facade.helpers import FakeClock, doc_url, get_token, seg
+from tests.clocks import FakeClock
+from tests.enovia.simulators.facade.helpers import doc_url, get_token, seg
 
 DOC = DOC_SUPERSEDED_THEN_RELEASED
 

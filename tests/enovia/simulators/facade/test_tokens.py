@@ -7,11 +7,11 @@ import base64
 import httpx
 import pytest
 
+from tests.clocks import FakeClock
 from tests.enovia.simulators.facade.helpers import (
     CLIENT_ID,
     CLIENT_SECRET,
     TOKEN_FORM,
-    FakeClock,
     get_token,
     set_faults,
     stats,
