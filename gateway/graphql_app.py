@@ -3,6 +3,7 @@ HTTP's content negotiation and status codes, persisted operations, and orjson.""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -166,10 +167,12 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
-        provenance = Provenance()
+        services: Services = request.state.services
+        # Where the data came from matters only to a response cache.
+        provenance = Provenance() if services.response_cache is not None else None
         setattr(request.state, _PROVENANCE, provenance)
         return request_context(
-            request.state.services,
+            services,
             request_id=request.scope.get("state", {}).get("request_id", ""),
             accept_language=request.headers.get("accept-language", ""),
             provenance=provenance,
@@ -202,8 +205,9 @@ def _is_request_error(result: ExecutionResult) -> bool:
     )
 
 
-#: What JSON allows before a value (RFC 8259, section 2).
-_JSON_WHITESPACE = b" \t\r\n"
+#: An object or a batch: what JSON allows before a value (RFC 8259, section 2), then `{` or
+#: `[`. Matched in place: the body is not copied.
+_OBJECT_OR_BATCH = re.compile(rb"[ \t\r\n]*[{\[]")
 _JSON_KINDS = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
 
 
@@ -212,7 +216,7 @@ def _require_object(body: bytes) -> None:
     Only the first byte is looked at on the way in: an object or a batch starts with `{` or
     `[`; anything else is decoded once more to say what it is (bad JSON is Strawberry's to
     report)."""
-    if body.lstrip(_JSON_WHITESPACE)[:1] in (b"{", b"["):
+    if _OBJECT_OR_BATCH.match(body):
         return
     try:
         value = orjson.loads(body)
