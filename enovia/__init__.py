@@ -8,6 +8,7 @@ imports nothing of the gateway's.
 """
 
 from enovia._budget import RetryBudget
+from enovia._calls import CallObserver
 from enovia._circuit import CircuitBreaker, CircuitObserver, CircuitOpen, CircuitState
 from enovia._deadline import deadline_after, time_left
 from enovia._errors import (
@@ -31,11 +32,13 @@ from enovia._identifiers import (
 )
 from enovia._models import Document, EnoviaHealth, Revision
 from enovia._retry import RetryPolicy, Sleep
+from enovia._secret import Secret
 from enovia._transport import EnoviaTransport
 from enovia.upstream import Upstream
 
 __all__ = [
     "MAX_IDENTIFIER_LENGTH",
+    "CallObserver",
     "CircuitBreaker",
     "CircuitObserver",
     "CircuitOpen",
@@ -52,6 +55,7 @@ __all__ = [
     "RetryBudget",
     "RetryPolicy",
     "Revision",
+    "Secret",
     "Sleep",
     "UnsupportedByUpstream",
     "Upstream",

@@ -12,18 +12,18 @@ from typing import Protocol
 import httpx
 
 from enovia import (
+    CallObserver,
     CircuitBreaker,
     CircuitObserver,
     EnoviaTransport,
     RetryBudget,
     RetryPolicy,
+    Secret,
     Sleep,
     Upstream,
 )
 from enovia.facade import (
-    CallObserver,
     ClientCredentialsAuth,
-    ClientSecret,
     FacadeClient,
     TokenObserver,
 )
@@ -134,7 +134,7 @@ def facade_client(
     assert settings.enovia_base_url is not None
     # A trailing slash, so that joining keeps a base path such as https://plm.example/enovia/.
     base_url = httpx.URL(str(settings.enovia_base_url).rstrip("/") + "/")
-    secret = ClientSecret(
+    secret = Secret(
         settings.enovia_client_secret.get_secret_value()
         if settings.enovia_client_secret is not None
         else None,

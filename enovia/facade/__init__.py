@@ -8,19 +8,15 @@ from enovia.facade._client import (
     HEALTH,
     LATEST,
     REVISION,
-    CallObserver,
     FacadeClient,
 )
-from enovia.facade._secret import ClientSecret
 
 __all__ = [
     "DOCUMENT",
     "HEALTH",
     "LATEST",
     "REVISION",
-    "CallObserver",
     "ClientCredentialsAuth",
-    "ClientSecret",
     "FacadeClient",
     "TokenAuthMethod",
     "TokenObserver",

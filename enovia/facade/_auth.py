@@ -14,7 +14,7 @@ import httpx
 import orjson
 
 from enovia._errors import UpstreamAuthFailed, UpstreamBadResponse, UpstreamUnavailable
-from enovia.facade._secret import ClientSecret
+from enovia._secret import Secret
 
 TokenAuthMethod = Literal["client_secret_post", "client_secret_basic"]
 
@@ -63,7 +63,7 @@ class ClientCredentialsAuth(httpx.Auth):
         *,
         token_url: str | httpx.URL,
         client_id: str,
-        secret: ClientSecret,
+        secret: Secret,
         scope: str | None = None,
         method: TokenAuthMethod = "client_secret_post",
         max_token_age: float = 3000.0,

@@ -5,15 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
-from typing import Protocol
 
 import httpx
 import structlog
 
+from enovia._calls import CallObserver, attempt_timeout, retry_after, through_circuit, utc_now
 from enovia._circuit import CircuitBreaker
-from enovia._deadline import time_left
 from enovia._errors import (
     EnoviaError,
     Forbidden,
@@ -36,13 +33,6 @@ LATEST = "/api/v1/documents/{doc_uid}/revisions/latest"
 HEALTH = "/api/v1/health"
 
 logger = structlog.get_logger("gateway.enovia")
-
-
-class CallObserver(Protocol):
-    """Told about every HTTP exchange with ENOVIA (metrics implement it)."""
-
-    def enovia_call(self, method: str, endpoint: str, status: str, duration: float) -> None: ...
-    def health_check(self, healthy: bool) -> None: ...
 
 
 class FacadeClient:
@@ -116,9 +106,9 @@ class FacadeClient:
         try:
             await self._get_once(HEALTH, HEALTH)
         except EnoviaError as exc:
-            result = EnoviaHealth(enovia="unhealthy", last_check=_now(), error=exc.message)
+            result = EnoviaHealth(enovia="unhealthy", last_check=utc_now(), error=exc.message)
         else:
-            result = EnoviaHealth(enovia="healthy", last_check=_now())
+            result = EnoviaHealth(enovia="healthy", last_check=utc_now())
         if self._observer is not None:
             self._observer.health_check(result.enovia == "healthy")
         return result
@@ -131,47 +121,18 @@ class FacadeClient:
         return parse_answer(model, content, what)
 
     async def _guarded_get(self, endpoint: str, path: str) -> bytes:
-        """One attempt through the circuit breaker: refused at once while it is open."""
-        circuit = self.circuit
-        if circuit is None:
-            return await self._get_once(endpoint, path)
-        await circuit.before_call()
-        try:
-            content = await self._get_once(endpoint, path)
-        except RateLimited:
-            circuit.released()  # ENOVIA is up, only busy
-            raise
-        except UpstreamUnavailable:
-            circuit.failed()
-            raise
-        except EnoviaError:
-            circuit.succeeded()  # an answer (404, 401, a bad body) means ENOVIA is up
-            raise
-        except BaseException:
-            circuit.released()
-            raise
-        circuit.succeeded()
-        return content
+        return await through_circuit(self.circuit, lambda: self._get_once(endpoint, path))
 
     async def _get_once(self, endpoint: str, path: str) -> bytes:
         started = time.perf_counter()
         status = "error"
-        left = time_left()
+        timeout = attempt_timeout(self._http.timeout)
         try:
-            if left is None:
+            # The attempt gets what is left of the request's deadline, at most.
+            if timeout is None:
                 response = await self._http.get(path)
             else:
-                # The attempt gets what is left of the request's deadline, at most.
-                timeout = self._http.timeout
-                response = await self._http.get(
-                    path,
-                    timeout=httpx.Timeout(
-                        connect=_cut(timeout.connect, left),
-                        read=_cut(timeout.read, left),
-                        write=_cut(timeout.write, left),
-                        pool=_cut(timeout.pool, left),
-                    ),
-                )
+                response = await self._http.get(path, timeout=timeout)
             status = str(response.status_code)
         except httpx.TimeoutException:
             status = "timeout"
@@ -210,32 +171,7 @@ def _raise_for_status(response: httpx.Response) -> None:
     if status == 403:
         raise Forbidden("ENOVIA does not let the gateway read this resource")
     if status == 429:
-        raise RateLimited("ENOVIA is rate limiting the gateway", retry_after=_retry_after(response))
+        raise RateLimited("ENOVIA is rate limiting the gateway", retry_after=retry_after(response))
     if status >= 500:
-        raise UpstreamUnavailable(f"ENOVIA answered {status}", retry_after=_retry_after(response))
+        raise UpstreamUnavailable(f"ENOVIA answered {status}", retry_after=retry_after(response))
     raise UpstreamBadResponse(f"ENOVIA answered with unexpected status {status}")
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110, 10.2.3)."""
-    value = response.headers.get("Retry-After")
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - _now()).total_seconds())
-
-
-def _cut(configured: float | None, left: float) -> float:
-    return left if configured is None else min(configured, left)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)

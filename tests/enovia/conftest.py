@@ -10,8 +10,8 @@ import httpx
 import pytest
 import respx
 
-from enovia import RetryPolicy
-from enovia.facade import ClientCredentialsAuth, ClientSecret, FacadeClient
+from enovia import RetryPolicy, Secret
+from enovia.facade import ClientCredentialsAuth, FacadeClient
 from gateway.metrics import Metrics
 from tests.clocks import FakeClock
 
@@ -57,7 +57,7 @@ async def make_harness() -> AsyncIterator[HarnessFactory]:
         attempts: int = 3,
         expires_in: float = 3600,
         max_token_age: float = 3000,
-        secret: ClientSecret | None = None,
+        secret: Secret | None = None,
         method: str = "client_secret_post",
         with_token_route: bool = True,
     ) -> Harness:
@@ -72,7 +72,7 @@ async def make_harness() -> AsyncIterator[HarnessFactory]:
         auth = ClientCredentialsAuth(
             token_url=BASE + "oauth2/token",
             client_id="pte-qr-client",
-            secret=secret or ClientSecret(SECRET),
+            secret=secret or Secret(SECRET),
             scope="read",
             method=method,  # type: ignore[arg-type]
             max_token_age=max_token_age,

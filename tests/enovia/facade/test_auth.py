@@ -10,8 +10,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 
-from enovia import UpstreamAuthFailed, UpstreamUnavailable
-from enovia.facade import ClientSecret
+from enovia import Secret, UpstreamAuthFailed, UpstreamUnavailable
 from schema.errors import ErrorCode, upstream_code
 from tests.enovia.conftest import DOCUMENT_JSON, SECRET, HarnessFactory
 
@@ -175,7 +174,7 @@ async def test_rotated_secret_file_is_read_again_when_refused(
 ):
     secret_file = tmp_path / "client_secret"
     secret_file.write_text("old-secret\n")
-    h = make_harness(with_token_route=False, secret=ClientSecret(file=secret_file, rotation=True))
+    h = make_harness(with_token_route=False, secret=Secret(file=secret_file, rotation=True))
 
     def token(request: httpx.Request) -> httpx.Response:
         if form(request)["client_secret"] == "new-secret":
@@ -197,7 +196,7 @@ async def test_without_rotation_the_file_is_not_read_again(
 ):
     secret_file = tmp_path / "client_secret"
     secret_file.write_text("old-secret")
-    h = make_harness(with_token_route=False, secret=ClientSecret(file=secret_file, rotation=False))
+    h = make_harness(with_token_route=False, secret=Secret(file=secret_file, rotation=False))
     route = h.router.post("/oauth2/token").respond(401, json={"error": "invalid_client"})
     secret_file.write_text("new-secret")
     with pytest.raises(UpstreamAuthFailed):
@@ -206,6 +205,6 @@ async def test_without_rotation_the_file_is_not_read_again(
 
 
 def test_secrets_and_tokens_do_not_show_in_repr(tmp_path: Path):
-    secret = ClientSecret(SECRET)
+    secret = Secret(SECRET)
     assert SECRET not in repr(secret)
     assert SECRET not in str(secret)

@@ -1,12 +1,13 @@
-"""The OAuth2 client secret: a value, or a mounted file that can be re-read on rotation."""
+"""A secret the gateway sends upstream (an OAuth2 client secret, a batch service secret, an
+agent secret, a password): a value, or a mounted file that can be re-read on rotation."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 
-class ClientSecret:
-    """Holds the client secret without ever showing it (`repr`/`str` print `***`).
+class Secret:
+    """Holds a secret without ever showing it (`repr`/`str` print `***`).
 
     With a `file` the secret is the file's content without surrounding whitespace. With
     `rotation` as well, `reload()` reads the file again, so a secret rotated by the platform
@@ -19,7 +20,7 @@ class ClientSecret:
         self, value: str | None = None, *, file: Path | None = None, rotation: bool = False
     ):
         if value is None and file is None:
-            raise ValueError("a client secret needs a value or a file")
+            raise ValueError("a secret needs a value or a file")
         self._file = file
         self._rotation = rotation and file is not None
         self._value = value if file is None else self._read(file)
@@ -28,7 +29,7 @@ class ClientSecret:
     def _read(file: Path) -> str:
         secret = file.read_text(encoding="utf-8").strip()
         if not secret:
-            raise ValueError(f"the client secret file {file} is empty")
+            raise ValueError(f"the secret file {file} is empty")
         return secret
 
     def get(self) -> str:
@@ -49,6 +50,6 @@ class ClientSecret:
 
     def __repr__(self) -> str:
         source = f"file={str(self._file)!r}" if self._file else "value"
-        return f"ClientSecret({source}, ***)"
+        return f"Secret({source}, ***)"
 
     __str__ = __repr__

@@ -1,0 +1,90 @@
+"""What every upstream client does around one HTTP exchange: report it, pass the circuit
+breaker, bound it by the request's deadline, read Retry-After."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Protocol, TypeVar
+
+import httpx
+
+from enovia._circuit import CircuitBreaker
+from enovia._deadline import time_left
+from enovia._errors import EnoviaError, RateLimited, UpstreamUnavailable
+
+T = TypeVar("T")
+
+
+class CallObserver(Protocol):
+    """Told about every HTTP exchange with the upstream (metrics implement it)."""
+
+    def enovia_call(self, method: str, endpoint: str, status: str, duration: float) -> None: ...
+    def health_check(self, healthy: bool) -> None: ...
+
+
+async def through_circuit(circuit: CircuitBreaker | None, attempt: Callable[[], Awaitable[T]]) -> T:
+    """One attempt through the circuit breaker: refused at once while it is open.
+
+    Only unavailability counts as a failure; any other answer (a 404, a refusal, a bad body)
+    means the upstream is up. A 429 is neither: the upstream is up, only busy.
+    """
+    if circuit is None:
+        return await attempt()
+    await circuit.before_call()
+    try:
+        result = await attempt()
+    except RateLimited:
+        circuit.released()
+        raise
+    except UpstreamUnavailable:
+        circuit.failed()
+        raise
+    except EnoviaError:
+        circuit.succeeded()
+        raise
+    except BaseException:
+        circuit.released()
+        raise
+    circuit.succeeded()
+    return result
+
+
+def attempt_timeout(configured: httpx.Timeout) -> httpx.Timeout | None:
+    """The client's timeouts cut to what is left of the request's deadline; None when the
+    request has no deadline (then the client's own apply)."""
+    left = time_left()
+    if left is None:
+        return None
+    return httpx.Timeout(
+        connect=_cut(configured.connect, left),
+        read=_cut(configured.read, left),
+        write=_cut(configured.write, left),
+        pool=_cut(configured.pool, left),
+    )
+
+
+def retry_after(response: httpx.Response) -> float | None:
+    """Retry-After as seconds: delta-seconds or an HTTP date (RFC 9110, 10.2.3)."""
+    value = response.headers.get("Retry-After")
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - utc_now()).total_seconds())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _cut(configured: float | None, left: float) -> float:
+    return left if configured is None else min(configured, left)
