@@ -30,7 +30,7 @@ from enovia._identifiers import (
     path_segment,
     revision_segment,
 )
-from enovia._models import Document, EnoviaHealth, Revision
+from enovia._models import STATUS_CODES, Document, EnoviaHealth, Revision, RevisionList, StatusCode
 from enovia._retry import RetryPolicy, Sleep
 from enovia._secret import Secret
 from enovia._transport import EnoviaTransport
@@ -38,6 +38,7 @@ from enovia.upstream import Upstream
 
 __all__ = [
     "MAX_IDENTIFIER_LENGTH",
+    "STATUS_CODES",
     "CallObserver",
     "CircuitBreaker",
     "CircuitObserver",
@@ -55,8 +56,10 @@ __all__ = [
     "RetryBudget",
     "RetryPolicy",
     "Revision",
+    "RevisionList",
     "Secret",
     "Sleep",
+    "StatusCode",
     "UnsupportedByUpstream",
     "Upstream",
     "UpstreamAuthFailed",

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal, TypeVar
+from typing import Final, Literal, TypeVar, get_args
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
 from enovia._errors import UpstreamBadResponse
+
+#: The PTE-QR business statuses an upstream's own state table may map a state to (the
+#: schema's `BusinessStatusCode` has the same names).
+StatusCode = Literal[
+    "APPROVED_FOR_CONSTRUCTION",
+    "ACCEPTED_BY_CUSTOMER",
+    "CHANGES_INTRODUCED_GET_NEW",
+    "IN_WORK",
+    "UNKNOWN",
+]
+STATUS_CODES: Final[tuple[str, ...]] = get_args(StatusCode)
 
 
 class EnoviaModel(BaseModel):
@@ -31,9 +42,13 @@ class Document(EnoviaModel):
 
 
 class Revision(EnoviaModel):
-    """`GET /api/v1/documents/{doc_uid}/revisions/{revision}` and `.../revisions/latest`.
+    """`GET /api/v1/documents/{doc_uid}/revisions/{revision}` and `.../revisions/latest`
+    (the facade), or one version of a 3DEXPERIENCE version graph.
 
-    `maturity_state` is kept exactly as ENOVIA gave it; mapping it is the schema's business.
+    `maturity_state` is kept exactly as ENOVIA gave it. `business_status` is what the
+    upstream's own state table maps it to, where the upstream has one (3DEXPERIENCE); None
+    means the seed's table applies (the schema's business). `pages` is None where the
+    upstream keeps no page count.
     """
 
     id: str
@@ -42,13 +57,14 @@ class Revision(EnoviaModel):
     released_date: datetime | None = None
     superseded_by: str | None = None
     last_modified: datetime | None = None
-    pages: int = 1
+    pages: int | None = None
+    business_status: StatusCode | None = None
 
-    @field_validator("pages", mode="before")
-    @classmethod
-    def _pages_default(cls, value: object) -> object:
-        # The seed reads `pages` with a default of 1; a null is the same as a missing field.
-        return 1 if value is None else value
+
+class RevisionList(EnoviaModel):
+    """Every revision of one document, oldest first (where the upstream can list them)."""
+
+    revisions: tuple[Revision, ...]
 
 
 class EnoviaHealth(BaseModel):

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Protocol
 
-from enovia import Document, Revision
+from enovia import Document, Revision, RevisionList
 from loaders.results import Absence
 
-Model = Document | Revision
+Model = Document | Revision | RevisionList
 
 
 class CacheUnavailable(Exception):

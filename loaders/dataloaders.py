@@ -8,13 +8,13 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from enovia import Document, Revision, Upstream
+from enovia import Document, Revision, RevisionList, Upstream
 from loaders.keys import Kind
 from loaders.results import Loaded
 from loaders.store import ResourceStore, Stamp
 
 V = TypeVar("V")
-M = TypeVar("M", Document, Revision)
+M = TypeVar("M", Document, Revision, RevisionList)
 
 RevisionKey = tuple[str, str]
 
@@ -65,6 +65,7 @@ class RequestLoaders:
         self._documents = _Loader(self._document)
         self._revisions = _Loader(self._revision)
         self._latest = _Loader(self._latest_revision)
+        self._revision_lists = _Loader(self._revision_list)
         self._asked: set[tuple[Kind, object]] = set()
         self._max_ages: dict[str, float] = {}
         self._document_max_ages: dict[str, float] = {}
@@ -92,6 +93,11 @@ class RequestLoaders:
 
     def latest(self, uid: str) -> asyncio.Future[Loaded[Revision]]:
         return self._load(self._latest, Kind.LATEST, uid, uid, None)
+
+    def revisions(self, uid: str) -> asyncio.Future[Loaded[RevisionList]]:
+        """Every revision of document `uid`, oldest first (`UnsupportedByUpstream` where the
+        upstream cannot list them)."""
+        return self._load(self._revision_lists, Kind.REVISIONS, uid, uid, None)
 
     def _max_age(self, kind: Kind, uid: str) -> float | None:
         ages = self._document_max_ages if kind is Kind.DOCUMENT else self._max_ages
@@ -125,6 +131,12 @@ class RequestLoaders:
 
     async def _latest_revision(self, uid: str) -> Loaded[Revision]:
         return await self._from_store(Kind.LATEST, uid, None, self._upstream.get_latest_revision)
+
+    async def _revision_list(self, uid: str) -> Loaded[RevisionList]:
+        return await self._from_store(Kind.REVISIONS, uid, None, self._list_revisions)
+
+    async def _list_revisions(self, uid: str) -> RevisionList:
+        return RevisionList(revisions=tuple(await self._upstream.list_revisions(uid)))
 
     async def _from_store(
         self, kind: Kind, uid: str, label: str | None, fetch: Callable[[str], Awaitable[M]]

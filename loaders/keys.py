@@ -16,6 +16,8 @@ class Kind(Enum):
     DOCUMENT = "document"
     REVISION = "revision"
     LATEST = "latest"
+    #: Every revision of a document at once (where the upstream can list them).
+    REVISIONS = "revisions"
 
 
 def cache_key(kind: Kind, uid: str, label: str | None = None) -> str:
@@ -30,9 +32,10 @@ def revisions_prefix(uid: str) -> str:
     return f"{Kind.REVISION.value}:{uid}{KEY_SEPARATOR}"
 
 
-def document_keys(uid: str) -> tuple[tuple[str, str], str]:
-    """Every key of document `uid`: the two fixed ones, and the prefix of its revisions'."""
-    return (cache_key(Kind.DOCUMENT, uid), cache_key(Kind.LATEST, uid)), revisions_prefix(uid)
+def document_keys(uid: str) -> tuple[tuple[str, ...], str]:
+    """Every key of document `uid`: the fixed ones, and the prefix of its revisions'."""
+    fixed = (Kind.DOCUMENT, Kind.LATEST, Kind.REVISIONS)
+    return tuple(cache_key(kind, uid) for kind in fixed), revisions_prefix(uid)
 
 
 def invalidation_key(uid: str) -> str:

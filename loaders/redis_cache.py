@@ -25,7 +25,7 @@ import orjson
 import structlog
 from redis.asyncio import BlockingConnectionPool, Redis, SSLConnection
 
-from enovia import Document, Revision
+from enovia import Document, Revision, RevisionList
 from loaders.cache import CacheEntry, CacheUnavailable, Lock, Lookup, Model, Offer, Offered
 from loaders.keys import invalidation_key, lock_key, namespaced
 from loaders.results import Absence
@@ -319,11 +319,15 @@ def _glob_escape(text: str) -> str:
     return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
 
 
+_MODELS: dict[str, type[Model]] = {"d": Document, "r": Revision, "l": RevisionList}
+
+
 def _encode(entry: CacheEntry) -> bytes:
     if entry.value is None:
         assert entry.absence is not None
         return orjson.dumps({"t": entry.sent_at, "a": entry.absence.value})
-    kind = "d" if isinstance(entry.value, Document) else "r"
+    # isinstance, not type(): an upstream may answer with a subclass of its own.
+    kind = next(code for code, model in _MODELS.items() if isinstance(entry.value, model))
     value = entry.value.model_dump(mode="json", by_alias=True)
     return orjson.dumps({"t": entry.sent_at, "k": kind, "v": value})
 
@@ -334,7 +338,7 @@ def _decode(raw: bytes | str) -> CacheEntry | None:
         sent_at = float(data["t"])
         if "a" in data:
             return CacheEntry(None, sent_at, Absence(data["a"]))
-        model: type[Model] = Document if data["k"] == "d" else Revision
+        model = _MODELS[data["k"]]
         return CacheEntry(model.model_validate_json(orjson.dumps(data["v"])), sent_at)
     except Exception as exc:  # an entry we cannot read is a miss: it will be fetched again
         logger.warning("cache.undecodable_entry", error=type(exc).__name__)

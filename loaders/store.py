@@ -62,6 +62,7 @@ class StoreSettings:
             return self.ttl_document
         if kind is Kind.REVISION:
             return self.ttl_revision
+        # The list of revisions says, like the latest one, which revision is current.
         return self.ttl_latest
 
     def longest_keep(self) -> float:

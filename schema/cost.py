@@ -43,6 +43,7 @@ FIELD_COST = {
     ("Query", "actuality"): 2,
     ("Document", "latestRevision"): 1,
     ("Document", "revision"): 1,
+    ("Document", "revisions"): 1,
     ("Actuality", "document"): 1,
 }
 

@@ -50,7 +50,6 @@ STATUS_BY_STATE: dict[str, BusinessStatusCode] = {
     "Frozen": BusinessStatusCode.IN_WORK,
 }
 
-RELEASED_STATES = frozenset({"Released", "AFC", "Accepted", "Approved"})
 
 LABELS: dict[BusinessStatusCode, dict[str, str]] = {
     BusinessStatusCode.APPROVED_FOR_CONSTRUCTION: {
@@ -74,8 +73,17 @@ LANGUAGES = ("ru", "en")
 DEFAULT_LANGUAGE = "ru"
 
 
+_RELEASED_FAMILY = frozenset(
+    {BusinessStatusCode.APPROVED_FOR_CONSTRUCTION, BusinessStatusCode.ACCEPTED_BY_CUSTOMER}
+)
+
+
 class RevisionFacts(Protocol):
-    """What the rule reads of a revision (ENOVIA's revision model has these)."""
+    """What the rule reads of a revision (ENOVIA's revision model has these).
+
+    `business_status` is the status the upstream's own state table gives the state (the
+    3DEXPERIENCE platform's, which a site can configure); None: the seed's table applies.
+    """
 
     @property
     def revision(self) -> str: ...
@@ -83,11 +91,21 @@ class RevisionFacts(Protocol):
     def maturity_state(self) -> str: ...
     @property
     def superseded_by(self) -> str | None: ...
+    @property
+    def business_status(self) -> str | None: ...
 
 
-def business_status(maturity_state: str) -> BusinessStatusCode:
-    """The seed's mapping; a state it does not know is UNKNOWN, never an error."""
+def business_status(maturity_state: str, mapped: str | None = None) -> BusinessStatusCode:
+    """The status `mapped` names when the upstream mapped the state itself, else the seed's
+    mapping of `maturity_state`; a state it does not know is UNKNOWN, never an error."""
+    if mapped is not None:
+        return BusinessStatusCode(mapped)
     return STATUS_BY_STATE.get(maturity_state, BusinessStatusCode.UNKNOWN)
+
+
+def status_of(revision: RevisionFacts) -> BusinessStatusCode:
+    """The business status of the revision's own state, before any verdict."""
+    return business_status(revision.maturity_state, revision.business_status)
 
 
 def status_label(code: BusinessStatusCode, lang: str | None, accept_language: str = "") -> str:
@@ -129,7 +147,7 @@ def _primary(tag: str) -> str:
 
 def is_released_and_not_superseded(revision: RevisionFacts) -> bool:
     """The seed's rule (`is_revision_actual`): released family and no `supersededBy`."""
-    return revision.maturity_state in RELEASED_STATES and not revision.superseded_by
+    return status_of(revision) in _RELEASED_FAMILY and not revision.superseded_by
 
 
 def needs_latest(revision: RevisionFacts) -> bool:
@@ -154,8 +172,7 @@ def actuality_reason(
         if document_exists:
             return ActualityReason.REVISION_NOT_FOUND
         return ActualityReason.DOCUMENT_NOT_FOUND
-    state = revision.maturity_state
-    status = business_status(state)
+    status = status_of(revision)
     if revision.superseded_by or status is BusinessStatusCode.CHANGES_INTRODUCED_GET_NEW:
         return ActualityReason.SUPERSEDED
     if status is BusinessStatusCode.IN_WORK:
@@ -184,13 +201,13 @@ _STATUS_OF_VERDICT: dict[ActualityReason, BusinessStatusCode] = {
 }
 
 
-def effective_status(reason: ActualityReason, maturity_state: str | None) -> BusinessStatusCode:
-    """The business status a revision is shown with, given its verdict: the seed's mapping of
-    its state when CURRENT; CHANGES_INTRODUCED_GET_NEW when replaced; IN_WORK when not
-    released; UNKNOWN when it cannot be told."""
+def effective_status(reason: ActualityReason, revision: RevisionFacts | None) -> BusinessStatusCode:
+    """The business status a revision is shown with, given its verdict: the mapping of its
+    state when CURRENT; CHANGES_INTRODUCED_GET_NEW when replaced; IN_WORK when not released;
+    UNKNOWN when it cannot be told."""
     if reason is ActualityReason.CURRENT:
-        assert maturity_state is not None
-        return business_status(maturity_state)
+        assert revision is not None
+        return status_of(revision)
     return _STATUS_OF_VERDICT[reason]
 
 
@@ -222,5 +239,4 @@ def verdict(
     reason = actuality_reason(revision, latest, document_exists=document_exists)
     if reason is ActualityReason.CURRENT and not confirmed:
         return Verdict(ActualityReason.UNCONFIRMED, BusinessStatusCode.UNKNOWN, reason)
-    state = None if revision is None else revision.maturity_state
-    return Verdict(reason, effective_status(reason, state))
+    return Verdict(reason, effective_status(reason, revision))

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import httpx
 import structlog
+from pydantic import field_validator
 
 from enovia._calls import CallObserver, attempt_timeout, retry_after, through_circuit, utc_now
 from enovia._circuit import CircuitBreaker
@@ -33,6 +34,18 @@ LATEST = "/api/v1/documents/{doc_uid}/revisions/latest"
 HEALTH = "/api/v1/health"
 
 logger = structlog.get_logger("gateway.enovia")
+
+
+class _FacadeRevision(Revision):
+    """The facade's revision answer: the seed reads `pages` with a default of 1 (a null is
+    the same as a missing field there)."""
+
+    pages: int | None = 1
+
+    @field_validator("pages", mode="before")
+    @classmethod
+    def _pages_default(cls, value: object) -> object:
+        return 1 if value is None else value
 
 
 class FacadeClient:
@@ -76,12 +89,12 @@ class FacadeClient:
     async def get_revision(self, doc_uid: str, revision: str) -> Revision:
         uid, label = path_segment(doc_uid, "uid"), revision_segment(revision)
         path = f"/api/v1/documents/{uid}/revisions/{label}"
-        return await self._get_model(REVISION, path, Revision, "revision")
+        return await self._get_model(REVISION, path, _FacadeRevision, "revision")
 
     async def get_latest_revision(self, doc_uid: str) -> Revision:
         """ENOVIA's latest *released* revision of the document."""
         path = f"/api/v1/documents/{path_segment(doc_uid, 'uid')}/revisions/latest"
-        return await self._get_model(LATEST, path, Revision, "latest revision")
+        return await self._get_model(LATEST, path, _FacadeRevision, "latest revision")
 
     async def list_revisions(self, doc_uid: str) -> Sequence[Revision]:
         """The seed's API has no call that lists a document's revisions."""

@@ -48,6 +48,25 @@ class Document:
 
         return when_loaded(info.context.loaders.revision(uid, label), present)
 
+    @strawberry.field(
+        description=(
+            "Every revision of this document, oldest first, where the upstream can list them "
+            "(the 3DEXPERIENCE platform's version graph). On the REST facade, which has no "
+            "such call, this is null with an error whose code is UNSUPPORTED_BY_UPSTREAM."
+        )
+    )
+    def revisions(self, info: Info) -> list[Revision] | None:
+        uid = self.uid
+
+        def listed(loaded: Loaded[enovia.RevisionList]) -> list[Revision]:
+            listing = loaded.require(f"document {uid!r}", uid)
+            return [
+                Revision.of(uid, Loaded(value, loaded.checked_at, loaded.freshness))
+                for value in listing.revisions
+            ]
+
+        return when_loaded(info.context.loaders.revisions(uid), listed)
+
     @classmethod
     def of(cls, uid: str, loaded: Loaded[enovia.Document]) -> Document:
         """The GraphQL document for `loaded`, or the NOT_FOUND/GONE error of its absence."""

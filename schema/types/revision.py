@@ -26,7 +26,12 @@ class Revision:
     released_date: datetime | None
     superseded_by: str | None
     last_modified: datetime | None
-    pages: int
+    pages: int | None = strawberry.field(
+        description=(
+            "The number of pages, where the upstream keeps one (the REST facade does; the "
+            "3DEXPERIENCE platform does not, and then this is null rather than a guess)."
+        )
+    )
     checked_at: datetime = strawberry.field(
         description="When the gateway sent the ENOVIA request this revision came from."
     )

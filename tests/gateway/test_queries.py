@@ -15,7 +15,7 @@ from enovia.simulators.facade import (
     DOC_RELEASED_THEN_IN_WORK,
     DOC_SUPERSEDED_THEN_RELEASED,
 )
-from tests.gateway.conftest import Gateway
+from tests.gateway.conftest import Gateway, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "queries"
@@ -126,3 +126,18 @@ def test_document_list_keeps_the_order_asked(gateway: Gateway):
     assert latest[0]["businessStatus"]["code"] == "APPROVED_FOR_CONSTRUCTION"
     assert documents[2]["number"] == "PTE-AR-0901"
     assert {d["freshness"] for d in documents if d is not None} <= {"LIVE", "CACHED"}
+
+
+def test_the_facade_cannot_list_revisions_and_says_so(gateway: Gateway, sim: Simulator):
+    """`Document.revisions` needs a call the REST facade does not have: null with
+    UNSUPPORTED_BY_UPSTREAM, the rest of the document intact, and no call spent on it."""
+    answer = gateway.query(
+        "query($uid: ID!) { document(uid: $uid) { uid revisions { revision } } }",
+        uid=DOC_SUPERSEDED_THEN_RELEASED,
+    )
+    assert answer["data"] == {"document": {"uid": DOC_SUPERSEDED_THEN_RELEASED, "revisions": None}}
+    (error,) = answer["errors"]
+    assert error["path"] == ["document", "revisions"]
+    assert error["extensions"]["code"] == "UNSUPPORTED_BY_UPSTREAM"
+    assert "cannot list" in error["message"]
+    assert sim.calls() == 1  # the document itself

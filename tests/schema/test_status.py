@@ -27,6 +27,7 @@ class Rev:
     revision: str
     maturity_state: str
     superseded_by: str | None = None
+    business_status: str | None = None
 
 
 SEED_TABLE = {
@@ -153,9 +154,10 @@ EXPECTED_STATUS_OF = {
 
 @pytest.mark.parametrize("state", [*SEED_TABLE, "Cancelled"])
 def test_the_effective_status_follows_the_verdict(state: str):
-    assert effective_status(ActualityReason.CURRENT, state) is business_status(state)
+    revision = Rev("A", state)
+    assert effective_status(ActualityReason.CURRENT, revision) is business_status(state)
     for reason, code in EXPECTED_STATUS_OF.items():
-        assert effective_status(reason, state) is code
+        assert effective_status(reason, revision) is code
     assert set(EXPECTED_STATUS_OF) | {ActualityReason.CURRENT} == set(ActualityReason)
 
 
@@ -208,3 +210,26 @@ def test_only_current_is_actual_for_every_combination():
                     and latest.revision == "A"
                 )
                 assert (reason is ActualityReason.CURRENT) is is_current
+
+
+@pytest.mark.parametrize("code", list(BusinessStatusCode))
+def test_an_upstreams_own_mapping_decides_over_the_seeds_table(code: BusinessStatusCode):
+    """A 3DEXPERIENCE state such as RELEASED is unknown to the seed's table: the status the
+    platform's state table gave it is the one the rule reads, for the verdict and the label."""
+    asked = Rev("B", "RELEASED", business_status=code.value)
+    assert business_status("RELEASED", code.value) is code
+    released = code in {
+        BusinessStatusCode.APPROVED_FOR_CONSTRUCTION,
+        BusinessStatusCode.ACCEPTED_BY_CUSTOMER,
+    }
+    assert is_released_and_not_superseded(asked) is released
+    found = verdict(asked, asked)
+    assert found.is_actual is released
+    if released:
+        assert found.status is code
+
+
+def test_the_upstream_status_codes_are_the_schemas():
+    from enovia._models import STATUS_CODES
+
+    assert set(STATUS_CODES) == {code.value for code in BusinessStatusCode}

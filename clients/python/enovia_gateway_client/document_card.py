@@ -31,7 +31,7 @@ class DocumentCardDocumentLatestRevision(BaseModel):
     revision: str
     maturity_state: str = Field(alias="maturityState")
     released_date: Optional[datetime] = Field(alias="releasedDate")
-    pages: int
+    pages: Optional[int]
     business_status: "DocumentCardDocumentLatestRevisionBusinessStatus" = Field(
         alias="businessStatus"
     )

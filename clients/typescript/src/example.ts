@@ -92,10 +92,11 @@ export async function documentCard(url: string, uid: string): Promise<string | n
   const document: DocumentCardQuery['document'] | undefined = data?.document;
   if (!document) return null;
   const latest = document.latestRevision;
-  const pages: number | undefined = latest?.pages;
+  // null where the upstream keeps no page count (the 3DEXPERIENCE platform).
+  const pages = latest?.pages == null ? '' : `, ${latest.pages} pages`;
   return latest
     ? `${document.number ?? document.uid} ${document.title ?? ''}: rev. ${latest.revision}, ` +
-        `${latest.businessStatus.label}, ${pages} pages (${document.freshness})`
+        `${latest.businessStatus.label}${pages} (${document.freshness})`
     : `${document.number ?? document.uid}: no released revision`;
 }
 

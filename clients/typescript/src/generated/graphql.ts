@@ -35,7 +35,7 @@ export type DocumentCardQueryVariables = Exact<{
 }>;
 
 
-export type DocumentCardQuery = { document: { uid: string, title: string | null, number: string | null, type: string | null, updatedAt: string | null, freshness: Freshness, checkedAt: string, latestRevision: { revision: string, maturityState: string, releasedDate: string | null, pages: number, businessStatus: { code: BusinessStatusCode, label: string } } | null } | null };
+export type DocumentCardQuery = { document: { uid: string, title: string | null, number: string | null, type: string | null, updatedAt: string | null, freshness: Freshness, checkedAt: string, latestRevision: { revision: string, maturityState: string, releasedDate: string | null, pages: number | null, businessStatus: { code: BusinessStatusCode, label: string } } | null } | null };
 
 export type DocumentListQueryVariables = Exact<{
   uids: Array<string | number> | string | number;
