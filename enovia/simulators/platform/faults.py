@@ -1,0 +1,241 @@
+"""Faults: the ways the simulated platform can misbehave, settable while it runs.
+
+The faults it shares with the facade simulator (latency, errors, rate limit, hang, down,
+malformed answers) mean the same here and are validated by the facade's own `Faults`; the
+others are the platform's: how a lost session shows, how far search lags, stale CSRF tokens,
+the getGraph limit, 3DPassport down, and HTML error pages.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Final, Literal, TypeGuard, get_args
+
+from enovia.simulators.facade.faults import FaultError, Faults, MalformedKind, RateLimit
+from enovia.simulators.platform.config import PlatformSimulatorConfig
+from enovia.simulators.platform.stats import TEMPLATES
+
+SessionLossShape = Literal["redirect", "login_page", "json_401", "json_403"]
+SESSION_LOSS_SHAPES: Final[tuple[str, ...]] = get_args(SessionLossShape)
+
+DEFAULT_GRAPH_MAX_OBJECTS: Final = 50
+
+# Validated by the facade's Faults, key by key.
+_SHARED_KEYS: Final = (
+    "latency_ms",
+    "jitter_ms",
+    "wire_delay_ms",
+    "error_rate",
+    "error_status",
+    "rate_limit",
+    "hang",
+    "down",
+    "malformed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class HtmlErrors:
+    """Which 3DSpace answers come back as the platform's HTML error page, with `status`.
+
+    An answer about a document named in `names`, or from an endpoint template in
+    `endpoints`, always does; any other one does with probability `rate`.
+    """
+
+    names: frozenset[str] = frozenset()
+    endpoints: frozenset[str] = frozenset()
+    rate: float = 0
+    status: int = 500
+
+    def as_json(self) -> dict[str, object]:
+        """The fault as `GET /_sim/faults` shows it."""
+        return {
+            "names": sorted(self.names),
+            "endpoints": sorted(self.endpoints),
+            "rate": self.rate,
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformFaults:
+    """The current faults; immutable, replaced as a whole by `updated`.
+
+    latency_ms, jitter_ms: every 3DPassport and 3DSpace answer waits latency_ms plus a
+      uniform 0..jitter_ms first.
+    wire_delay_ms: every 3DSpace answer is computed at once, then held that long before it
+      is sent (a change made meanwhile is not in it).
+    error_rate, error_status: that fraction of 3DSpace resource answers (past the session
+      check) is `{"success": false, "statusCode": error_status, ...}`.
+    rate_limit: every Nth 3DSpace resource call answers 429 with Retry-After (None: off).
+    hang: 3DSpace calls wait until the fault is cleared (or an hour, or the client leaves).
+    down: every 3DPassport and 3DSpace call answers 503; passport_down: 3DPassport's only.
+    malformed: document name → kind of broken 200 answer (the facade's kinds; `html` is the
+      platform's HTML error page) for any documents, search, ids or getGraph answer about it.
+    html_error: see HtmlErrors (None: off).
+    session_loss_shape: how 3DSpace answers a call without a valid session: `redirect` (302
+      to 3DPassport's login), `login_page` (the login page, 200), `json_401`, `json_403`.
+    search_lag_seconds: search sees the documents as they were that many seconds ago.
+    csrf_reject_next: the next N POSTs refuse their (otherwise good) CSRF token as stale,
+      and their session gets a new one.
+    graph_max_objects: the most objects one getGraph call may ask about.
+    """
+
+    latency_ms: float = 0
+    jitter_ms: float = 0
+    wire_delay_ms: float = 0
+    error_rate: float = 0
+    error_status: int = 503
+    rate_limit: RateLimit | None = None
+    hang: bool = False
+    down: bool = False
+    malformed: Mapping[str, MalformedKind] = field(default_factory=dict)
+    html_error: HtmlErrors | None = None
+    passport_down: bool = False
+    session_loss_shape: SessionLossShape = "redirect"
+    search_lag_seconds: float = 0
+    csrf_reject_next: int = 0
+    graph_max_objects: int = DEFAULT_GRAPH_MAX_OBJECTS
+
+    @classmethod
+    def initial(cls, config: PlatformSimulatorConfig) -> PlatformFaults:
+        """The faults a simulator starts with (and returns to on reset)."""
+        return cls(
+            latency_ms=config.latency_ms,
+            jitter_ms=config.jitter_ms,
+            error_rate=config.error_rate,
+            error_status=config.error_status,
+        )
+
+    def as_json(self) -> dict[str, object]:
+        """The body of `GET /_sim/faults`."""
+        rate_limit = self.rate_limit
+        html_error = self.html_error
+        return {
+            "latency_ms": self.latency_ms,
+            "jitter_ms": self.jitter_ms,
+            "wire_delay_ms": self.wire_delay_ms,
+            "error_rate": self.error_rate,
+            "error_status": self.error_status,
+            "rate_limit": None
+            if rate_limit is None
+            else {"every": rate_limit.every, "retry_after": rate_limit.retry_after},
+            "hang": self.hang,
+            "down": self.down,
+            "malformed": dict(self.malformed),
+            "html_error": None if html_error is None else html_error.as_json(),
+            "passport_down": self.passport_down,
+            "session_loss_shape": self.session_loss_shape,
+            "search_lag_seconds": self.search_lag_seconds,
+            "csrf_reject_next": self.csrf_reject_next,
+            "graph_max_objects": self.graph_max_objects,
+        }
+
+    def updated(self, update: object) -> PlatformFaults:
+        """These faults with *update* (a JSON object) merged in, key by key.
+
+        Each key present replaces that fault as a whole (`malformed` and `html_error` too;
+        `null` clears those and `rate_limit`). Nothing changes unless every key is valid.
+        Raises FaultError naming the first bad key.
+        """
+        if not isinstance(update, dict):
+            raise FaultError("faults must be a JSON object")
+        changes: dict[str, object] = {}
+        for key, value in update.items():
+            parse = _PARSERS.get(key)
+            if parse is None:
+                known = ", ".join(sorted(_PARSERS))
+                raise FaultError(f"unknown fault {key!r}; known: {known}")
+            changes[key] = parse(key, value)
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _shared(key: str, value: object) -> object:
+    """A fault the facade simulator has too, parsed (and refused) by the facade's rules."""
+    return getattr(Faults().updated({key: value}), key)
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    # bool is an int in Python, but `true` is not a number in JSON.
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _flag(key: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise FaultError(f"{key} must be true or false")
+    return value
+
+
+def _seconds(key: str, value: object) -> float:
+    if (
+        not isinstance(value, int | float)
+        or isinstance(value, bool)
+        or not math.isfinite(value)
+        or value < 0
+    ):
+        raise FaultError(f"{key} must be a number of seconds >= 0")
+    return value
+
+
+def _count(key: str, value: object) -> int:
+    if not _is_int(value) or value < 0:
+        raise FaultError(f"{key} must be an integer >= 0")
+    return value
+
+
+def _limit(key: str, value: object) -> int:
+    if not _is_int(value) or value < 1:
+        raise FaultError(f"{key} must be an integer >= 1")
+    return value
+
+
+def _is_shape(value: object) -> TypeGuard[SessionLossShape]:
+    return isinstance(value, str) and value in SESSION_LOSS_SHAPES
+
+
+def _session_loss_shape(key: str, value: object) -> SessionLossShape:
+    if not _is_shape(value):
+        raise FaultError(f"{key} must be one of {', '.join(SESSION_LOSS_SHAPES)}")
+    return value
+
+
+def _strings(key: str, value: object) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FaultError(f"{key} must be a list of strings")
+    return frozenset(value)
+
+
+def _html_error(key: str, value: object) -> HtmlErrors | None:
+    if value is None:
+        return None
+    known = ("names", "endpoints", "rate", "status")
+    if not isinstance(value, dict):
+        raise FaultError(f"{key} must be null or an object with any of {', '.join(known)}")
+    for name in value:
+        if name not in known:
+            raise FaultError(f"{key}: unknown key {name!r}; known: {', '.join(known)}")
+    names = _strings(f"{key}.names", value.get("names", []))
+    endpoints = _strings(f"{key}.endpoints", value.get("endpoints", []))
+    for endpoint in endpoints:
+        if endpoint not in TEMPLATES:
+            raise FaultError(f"{key}.endpoints: {endpoint!r} is not an endpoint template")
+    rate = value.get("rate", 0)
+    if not isinstance(rate, int | float) or isinstance(rate, bool) or not 0 <= rate <= 1:
+        raise FaultError(f"{key}.rate must be a number between 0 and 1")
+    status = value.get("status", 500)
+    if not _is_int(status) or not (status == 200 or 400 <= status <= 599):
+        raise FaultError(f"{key}.status must be 200 or an HTTP error status (400-599)")
+    return HtmlErrors(names, endpoints, rate, status)
+
+
+_PARSERS: Final[Mapping[str, Callable[[str, object], object]]] = {
+    **dict.fromkeys(_SHARED_KEYS, _shared),
+    "html_error": _html_error,
+    "passport_down": _flag,
+    "session_loss_shape": _session_loss_shape,
+    "search_lag_seconds": _seconds,
+    "csrf_reject_next": _count,
+    "graph_max_objects": _limit,
+}
