@@ -13,12 +13,30 @@ import httpx
 from httpx_aiohttp import AiohttpTransport
 
 
+#: aiohttp's own default, for limits that set none.
+AIOHTTP_KEEPALIVE = 15.0
+
+
 class EnoviaTransport(httpx.AsyncBaseTransport):
     """aiohttp underneath; every failure of it surfaces as an `httpx.TransportError` (the
-    adapter maps most, this catches the rest), so the client sees httpx's errors only."""
+    adapter maps most, this catches the rest), so the client sees httpx's errors only.
+
+    Cookies are httpx's alone: the httpx client keeps them in its jar (a platform session's
+    cookies, cleared before a new login), and aiohttp keeps none of its own, which nothing
+    would clear and which would go on sending an ended session's cookies.
+    """
 
     def __init__(self, limits: httpx.Limits) -> None:
-        self._inner = AiohttpTransport(limits=limits, trust_env=True)
+        def session() -> aiohttp.ClientSession:
+            keep_alive = limits.keepalive_expiry
+            connector = aiohttp.TCPConnector(
+                limit=limits.max_connections or 0,  # 0: no limit, as httpx's None
+                ssl=httpx.create_ssl_context(trust_env=True),
+                keepalive_timeout=AIOHTTP_KEEPALIVE if keep_alive is None else keep_alive,
+            )
+            return aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
+
+        self._inner = AiohttpTransport(limits=limits, trust_env=True, client=session)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
