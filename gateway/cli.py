@@ -8,13 +8,24 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from gateway.settings import Settings, SettingsError, load_settings
 
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
 N = TypeVar("N", int, float)
 
-DEMO_ENV = ("ENOVIA_BASE_URL", "ENOVIA_CLIENT_ID", "ENOVIA_CLIENT_SECRET")
+DEMO_ENV = (
+    "ENOVIA_BASE_URL",
+    "ENOVIA_CLIENT_ID",
+    "ENOVIA_CLIENT_SECRET",
+    "TDX_AUTH_MODE",
+    "TDX_BATCH_SERVICE_NAME",
+    "TDX_BATCH_SERVICE_SECRET",
+    "TDX_IMPERSONATE_USER",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,14 +41,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--demo",
         action="store_true",
-        help="start the built-in ENOVIA simulator with sample documents and use it",
+        help=(
+            "start the built-in ENOVIA simulator with sample documents and use it (the "
+            "3DEXPERIENCE platform's with ENOVIA_API=3dexperience)"
+        ),
     )
 
     simulator = commands.add_parser("simulator", help="serve the ENOVIA simulator alone")
     simulator.add_argument("--host", default="127.0.0.1")
     simulator.add_argument("--port", type=int, default=8001)
-    simulator.add_argument("--client-id", default="pte-qr-client")
-    simulator.add_argument("--client-secret", default="demo-secret")
+    simulator.add_argument(
+        "--api",
+        choices=["facade", "3dexperience"],
+        default="facade",
+        help=(
+            "facade: the REST facade (/oauth2/token, /api/v1/documents/...); 3dexperience: a "
+            "3DPassport (/3dpassport) and a 3DSpace (/3dspace) on the same port"
+        ),
+    )
+    simulator.add_argument(
+        "--client-id", default="pte-qr-client", help="the facade's OAuth2 client id"
+    )
+    simulator.add_argument(
+        "--client-secret", default="demo-secret", help="the facade's OAuth2 client secret"
+    )
     simulator.add_argument("--latency-ms", type=_non_negative_float, default=0.0)
     simulator.add_argument("--jitter-ms", type=_non_negative_float, default=0.0)
     simulator.add_argument("--error-rate", type=_fraction, default=0.0)
@@ -101,20 +128,11 @@ def _export_manifest(queries: str) -> int:
 def _run_simulator(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from enovia.simulators.facade import SimulatorConfig, create_simulator_app
     from gateway.logs import configure_logging
 
     configure_logging()
-    config = SimulatorConfig(
-        client_id=args.client_id,
-        client_secret=args.client_secret,
-        latency_ms=args.latency_ms,
-        jitter_ms=args.jitter_ms,
-        error_rate=args.error_rate,
-        token_ttl=args.token_ttl,
-    )
     uvicorn.run(
-        create_simulator_app(config),
+        _simulator_app(args),
         host=args.host,
         port=args.port,
         access_log=False,
@@ -122,6 +140,32 @@ def _run_simulator(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=2,  # calls held by the `hang` fault must not delay a stop
     )
     return 0
+
+
+def _simulator_app(args: argparse.Namespace) -> Starlette:
+    if args.api == "3dexperience":
+        from enovia.simulators.platform import (
+            PlatformSimulatorConfig,
+            create_platform_simulator_app,
+        )
+
+        return create_platform_simulator_app(
+            PlatformSimulatorConfig(
+                latency_ms=args.latency_ms, jitter_ms=args.jitter_ms, error_rate=args.error_rate
+            )
+        )
+    from enovia.simulators.facade import SimulatorConfig, create_simulator_app
+
+    return create_simulator_app(
+        SimulatorConfig(
+            client_id=args.client_id,
+            client_secret=args.client_secret,
+            latency_ms=args.latency_ms,
+            jitter_ms=args.jitter_ms,
+            error_rate=args.error_rate,
+            token_ttl=args.token_ttl,
+        )
+    )
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -174,17 +218,12 @@ def _demo_simulator(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    from enovia.simulators.facade import SimulatorConfig, create_simulator_app
     from gateway.serving import serve_in_thread
 
-    config = SimulatorConfig()
+    app, demo_env = _demo_app(load_settings().enovia_api)
     saved = {name: os.environ.get(name) for name in DEMO_ENV}
-    with serve_in_thread(create_simulator_app(config)) as base_url:
-        os.environ.update(
-            ENOVIA_BASE_URL=base_url,
-            ENOVIA_CLIENT_ID=config.client_id,
-            ENOVIA_CLIENT_SECRET=config.client_secret,
-        )
+    with serve_in_thread(app) as base_url:
+        os.environ.update(demo_env(base_url))
         try:
             yield
         finally:
@@ -193,6 +232,33 @@ def _demo_simulator(enabled: bool) -> Iterator[None]:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+
+
+def _demo_app(api: str) -> tuple[Starlette, Callable[[str], dict[str, str]]]:
+    """The simulator of upstream `api`, and the settings that point the gateway at it once it
+    serves at a base URL."""
+    if api == "3dexperience":
+        from enovia.simulators.platform import (
+            PlatformSimulatorConfig,
+            create_platform_simulator_app,
+        )
+
+        platform = PlatformSimulatorConfig()
+        return create_platform_simulator_app(platform), lambda base_url: {
+            "ENOVIA_BASE_URL": f"{base_url}/3dspace",
+            "TDX_AUTH_MODE": "batch-service",
+            "TDX_BATCH_SERVICE_NAME": platform.batch_service_name,
+            "TDX_BATCH_SERVICE_SECRET": platform.batch_service_secret,
+            "TDX_IMPERSONATE_USER": platform.users[0].username,
+        }
+    from enovia.simulators.facade import SimulatorConfig, create_simulator_app
+
+    facade = SimulatorConfig()
+    return create_simulator_app(facade), lambda base_url: {
+        "ENOVIA_BASE_URL": base_url,
+        "ENOVIA_CLIENT_ID": facade.client_id,
+        "ENOVIA_CLIENT_SECRET": facade.client_secret,
+    }
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -23,17 +23,25 @@ SECRET_KEYS = frozenset(
         "api_key",
         "client_secret",
         "cookie",
+        "ds-service-secret",
+        "eno_csrf_token",
         "password",
         "refresh_token",
         "secret",
+        "set-cookie",
+        "ticket",
+        "tgt",
         "token",
         "x-api-key",
     }
 )
-# Credentials inside free text: "Bearer <token>", "Basic <base64>", "client_secret=<...>".
+# Credentials inside free text: "Bearer <token>", "Basic <base64>", "client_secret=<...>",
+# and the 3DEXPERIENCE platform's: CAS tickets in URLs (`tgt=`, `ticket=`, `lt=`), session
+# cookies (`CASTGC...=`, `JSESSIONID=`) and the CSRF token.
 _CREDENTIALS_IN_TEXT = re.compile(
     r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"
-    r"|\b(client_secret|access_token|password)=([^&\s]+)"
+    r"|\b(client_secret|access_token|password|tgt|ticket|lt|CASTGC\w*|JSESSIONID|SERVERID"
+    r"|ENO_CSRF_TOKEN)[=:]\s*([^&;,\s\"']+)"
 )
 
 

@@ -7,14 +7,18 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 import httpx
+import structlog
+from pydantic import SecretStr
 
 from enovia import (
     CallObserver,
     CircuitBreaker,
     CircuitObserver,
+    EnoviaError,
     EnoviaTransport,
     RetryBudget,
     RetryPolicy,
@@ -27,11 +31,22 @@ from enovia.facade import (
     FacadeClient,
     TokenObserver,
 )
+from enovia.platform import (
+    AgentLogin,
+    BatchServiceLogin,
+    LoginMethod,
+    PasswordLogin,
+    PlatformClient,
+    SecurityContextUnavailable,
+    StateTable,
+)
 from gateway.health import HealthMonitor
 from gateway.metrics import Metrics
 from gateway.response_cache import ResponseCache
-from gateway.settings import Settings
+from gateway.settings import Settings, SettingsError
 from loaders import Cache, ResourceStore, StoreSettings, Timeline, create_cache
+
+logger = structlog.get_logger("gateway.enovia")
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +70,7 @@ async def open_services(
 ) -> AsyncIterator[Services]:
     """Make the services, and close the upstream's client and the cache when done."""
     metrics = Metrics()
-    upstream = facade_client(
+    upstream = create_upstream(
         settings,
         observer=metrics,
         transport=enovia_transport,
@@ -81,6 +96,8 @@ async def open_services(
         keep_invalidations_for=store_settings.longest_keep(),
     )
     await cache.open()
+    if isinstance(upstream, PlatformClient):
+        await _start_platform(upstream)
     store = ResourceStore(cache, store_settings, counters=metrics, timeline=timeline)
     health = HealthMonitor(upstream)
     interval = settings.gateway_health_check_interval
@@ -112,8 +129,36 @@ async def open_services(
         await cache.close()
 
 
+async def _start_platform(client: PlatformClient) -> None:
+    """Log in and settle the SecurityContext before serving. A platform that cannot be
+    reached now is tried again by the first call (the gateway serves what it has meanwhile);
+    a person with no preferred credentials and no TDX_SECURITY_CONTEXT stops start-up."""
+    try:
+        await client.start()
+    except SecurityContextUnavailable as exc:
+        await client.aclose()
+        raise SettingsError(str(exc)) from None
+    except EnoviaError as exc:
+        logger.warning("enovia.start_failed", error=exc.message, outcome=exc.outcome)
+
+
 class EnoviaObserver(CallObserver, TokenObserver, CircuitObserver, Protocol):
     """What the client and its auth flow report to (the app's `Metrics`)."""
+
+
+def create_upstream(
+    settings: Settings,
+    *,
+    observer: EnoviaObserver | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Sleep | None = None,
+    circuit_clock: Callable[[], float] | None = None,
+) -> FacadeClient | PlatformClient:
+    """The client of the upstream `ENOVIA_API` names (see `facade_client`, `platform_client`)."""
+    make = platform_client if settings.enovia_api == "3dexperience" else facade_client
+    return make(
+        settings, observer=observer, transport=transport, sleep=sleep, circuit_clock=circuit_clock
+    )
 
 
 def facade_client(
@@ -131,9 +176,7 @@ def facade_client(
     breaker's monotonic clock, so that a test can make its cool-down elapse) are for tests.
     """
     settings.require_enovia()
-    assert settings.enovia_base_url is not None
-    # A trailing slash, so that joining keeps a base path such as https://plm.example/enovia/.
-    base_url = httpx.URL(str(settings.enovia_base_url).rstrip("/") + "/")
+    base_url = _base_url(settings)
     secret = Secret(
         settings.enovia_client_secret.get_secret_value()
         if settings.enovia_client_secret is not None
@@ -150,19 +193,105 @@ def facade_client(
         max_token_age=settings.enovia_token_cache_ttl,
         observer=observer,
     )
-    limits = httpx.Limits(
-        max_connections=settings.enovia_max_connections,
-        max_keepalive_connections=settings.enovia_max_connections,
-        keepalive_expiry=30.0,
-    )
     http = httpx.AsyncClient(
         base_url=base_url,
         auth=auth,
         timeout=httpx.Timeout(settings.enovia_timeout),
-        transport=transport or EnoviaTransport(limits),
-        headers={"Accept": "application/json", "User-Agent": "enovia-gateway"},
+        transport=transport or EnoviaTransport(_limits(settings)),
+        headers=_HEADERS,
     )
-    retry = RetryPolicy(
+    return FacadeClient(
+        http,
+        retry=_retry_policy(settings, sleep),
+        circuit=_circuit(settings, observer, circuit_clock),
+        observer=observer,
+    )
+
+
+def platform_client(
+    settings: Settings,
+    *,
+    observer: EnoviaObserver | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Sleep | None = None,
+    circuit_clock: Callable[[], float] | None = None,
+) -> PlatformClient:
+    """The client of the 3DEXPERIENCE platform's web services (3DPassport and 3DSpace),
+    logged in as `TDX_AUTH_MODE` says. One `httpx.AsyncClient`, as for the facade, whose
+    cookie jar holds the session of both hosts; redirects are followed by the client itself
+    (a redirect to the login page is how a platform says a session ended)."""
+    settings.require_enovia()
+    http = httpx.AsyncClient(
+        base_url=_base_url(settings),
+        timeout=httpx.Timeout(settings.enovia_timeout),
+        transport=transport or EnoviaTransport(_limits(settings)),
+        headers=_HEADERS,
+        follow_redirects=False,
+    )
+    passport = settings.tdx_passport_url
+    return PlatformClient(
+        http,
+        login=_platform_login(settings),
+        passport_url=None if passport is None else httpx.URL(str(passport)),
+        security_context=settings.tdx_security_context,
+        tenant=settings.tdx_tenant,
+        source=settings.tdx_document_source,
+        states=StateTable.default().with_overrides(settings.tdx_state_map),
+        revision_match=settings.tdx_revision_match,
+        session_max_age=settings.tdx_session_max_age,
+        batch_size=settings.tdx_batch_size,
+        retry=_retry_policy(settings, sleep),
+        circuit=_circuit(settings, observer, circuit_clock),
+        observer=observer,
+    )
+
+
+def _platform_login(settings: Settings) -> LoginMethod:
+    if settings.tdx_auth_mode == "batch-service":
+        return BatchServiceLogin(
+            service_name=settings.tdx_batch_service_name,
+            secret=_secret(
+                settings.tdx_batch_service_secret, settings.tdx_batch_service_secret_file
+            ),
+            user=settings.tdx_impersonate_user,
+        )
+    if settings.tdx_auth_mode == "agent":
+        return AgentLogin(
+            agent_id=settings.tdx_agent_id,
+            secret=_secret(settings.tdx_agent_secret, settings.tdx_agent_secret_file),
+        )
+    return PasswordLogin(
+        username=settings.tdx_username,
+        password=_secret(settings.tdx_password, settings.tdx_password_file),
+    )
+
+
+def _secret(value: SecretStr | None, file: Path | None) -> Secret:
+    # A secret in a file is read again when the platform refuses it (a rotated mount).
+    return Secret(
+        None if value is None else value.get_secret_value(), file=file, rotation=file is not None
+    )
+
+
+_HEADERS = {"Accept": "application/json", "User-Agent": "enovia-gateway"}
+
+
+def _base_url(settings: Settings) -> httpx.URL:
+    assert settings.enovia_base_url is not None
+    # A trailing slash, so that joining keeps a base path such as https://plm.example/enovia/.
+    return httpx.URL(str(settings.enovia_base_url).rstrip("/") + "/")
+
+
+def _limits(settings: Settings) -> httpx.Limits:
+    return httpx.Limits(
+        max_connections=settings.enovia_max_connections,
+        max_keepalive_connections=settings.enovia_max_connections,
+        keepalive_expiry=30.0,
+    )
+
+
+def _retry_policy(settings: Settings, sleep: Sleep | None) -> RetryPolicy:
+    return RetryPolicy(
         attempts=settings.enovia_retry_attempts,
         backoff_initial=settings.enovia_retry_backoff_initial,
         backoff_max=settings.enovia_retry_backoff_max,
@@ -173,10 +302,14 @@ def facade_client(
         ),
         **({"sleep": sleep} if sleep is not None else {}),
     )
-    circuit = CircuitBreaker(
+
+
+def _circuit(
+    settings: Settings, observer: CircuitObserver | None, clock: Callable[[], float] | None
+) -> CircuitBreaker:
+    return CircuitBreaker(
         failure_threshold=settings.enovia_circuit_failure_threshold,
         reset_timeout=settings.enovia_circuit_reset_timeout,
         observer=observer,
-        **({"clock": circuit_clock} if circuit_clock is not None else {}),
+        **({"clock": clock} if clock is not None else {}),
     )
-    return FacadeClient(http, retry=retry, circuit=circuit, observer=observer)

@@ -12,6 +12,7 @@ component have theirs here.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable
 from itertools import combinations
 from pathlib import Path
@@ -26,9 +27,11 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import SettingsError as PydanticSettingsError
 
 from enovia import CircuitBreaker, RetryBudget, RetryPolicy
 from enovia.facade import ClientCredentialsAuth, TokenAuthMethod
+from enovia.platform import DocumentSource, PlatformClient, RevisionMatch, StateTable
 from gateway.auth.config import ASYMMETRIC_ALGORITHMS, AuthConfig, AuthMode
 from loaders import StoreSettings, create_cache
 from schema import QueryLimits
@@ -53,6 +56,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
     )
+
+    # Which upstream: the seed's REST facade, or the 3DEXPERIENCE platform's own web services
+    # (then ENOVIA_BASE_URL is the 3DSpace URL and the TDX_* settings below apply).
+    enovia_api: Literal["facade", "3dexperience"] = "facade"
 
     # ENOVIA connection (the seed's names).
     enovia_base_url: AnyHttpUrl | None = None
@@ -79,6 +86,27 @@ class Settings(BaseSettings):
         CircuitBreaker, "failure_threshold"
     )
     enovia_circuit_reset_timeout: PositiveSeconds = _default_of(CircuitBreaker, "reset_timeout")
+
+    # The 3DEXPERIENCE platform (ENOVIA_API=3dexperience; docs/3dexperience.md).
+    tdx_auth_mode: Literal["batch-service", "agent", "cas-password"] = "batch-service"
+    tdx_passport_url: AnyHttpUrl | None = None
+    tdx_batch_service_name: str = ""
+    tdx_batch_service_secret: SecretStr | None = None
+    tdx_batch_service_secret_file: Path | None = None
+    tdx_impersonate_user: str = ""
+    tdx_agent_id: str = ""
+    tdx_agent_secret: SecretStr | None = None
+    tdx_agent_secret_file: Path | None = None
+    tdx_username: str = ""
+    tdx_password: SecretStr | None = None
+    tdx_password_file: Path | None = None
+    tdx_security_context: str | None = None
+    tdx_tenant: str | None = None
+    tdx_document_source: DocumentSource = _default_of(PlatformClient, "source")
+    tdx_state_map: dict[str, str] = {}
+    tdx_revision_match: RevisionMatch = _default_of(PlatformClient, "revision_match")
+    tdx_session_max_age: PositiveSeconds = _default_of(PlatformClient, "session_max_age")
+    tdx_batch_size: Annotated[int, Field(ge=1, le=1000)] = _default_of(PlatformClient, "batch_size")
 
     # The gateway's cache.
     gateway_cache_url: str = "memory://"
@@ -171,6 +199,29 @@ class Settings(BaseSettings):
             raise ValueError("must start with memory://, redis:// or rediss://")
         return value
 
+    @field_validator("tdx_security_context", "tdx_tenant", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        if isinstance(value, str):
+            return value.strip() or None
+        return value
+
+    @field_validator("tdx_security_context")
+    @classmethod
+    def _three_parts(cls, value: str | None) -> str | None:
+        if value is not None and len(value.split(".")) < 3:
+            raise ValueError(
+                "must be <role>.<organization>.<collaborative space>, e.g. "
+                "VPLMViewer.Company Name.Common Space"
+            )
+        return value
+
+    @field_validator("tdx_state_map")
+    @classmethod
+    def _known_statuses(cls, value: dict[str, str]) -> dict[str, str]:
+        StateTable.default().with_overrides(value)  # raises ValueError naming what is wrong
+        return value
+
     @field_validator("gateway_cors_origins", "gateway_jwt_algorithms", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:
@@ -198,6 +249,9 @@ class Settings(BaseSettings):
     def _files_exist(self) -> Settings:
         for name in (
             "enovia_client_secret_file",
+            "tdx_batch_service_secret_file",
+            "tdx_agent_secret_file",
+            "tdx_password_file",
             "gateway_api_keys_file",
             "gateway_admin_api_keys_file",
             "gateway_metrics_api_keys_file",
@@ -273,10 +327,41 @@ class Settings(BaseSettings):
         """Raise `SettingsError` unless the settings needed to reach ENOVIA are all there."""
         if self.enovia_base_url is None:
             raise SettingsError("ENOVIA_BASE_URL is not set (or run with --demo)")
+        if self.enovia_api == "3dexperience":
+            self._require_platform()
+            return
         if not self.enovia_client_id:
             raise SettingsError("ENOVIA_CLIENT_ID is not set")
         if self.enovia_client_secret is None and self.enovia_client_secret_file is None:
             raise SettingsError("ENOVIA_CLIENT_SECRET or ENOVIA_CLIENT_SECRET_FILE must be set")
+
+    def _require_platform(self) -> None:
+        mode = self.tdx_auth_mode
+        needed: tuple[tuple[str, object], ...]
+        if mode == "batch-service":
+            needed = (
+                ("TDX_BATCH_SERVICE_NAME", self.tdx_batch_service_name),
+                ("TDX_BATCH_SERVICE_SECRET", self.tdx_batch_service_secret),
+                ("TDX_IMPERSONATE_USER", self.tdx_impersonate_user),
+            )
+            secret_file = self.tdx_batch_service_secret_file
+        elif mode == "agent":
+            needed = (
+                ("TDX_AGENT_ID", self.tdx_agent_id),
+                ("TDX_AGENT_SECRET", self.tdx_agent_secret),
+            )
+            secret_file = self.tdx_agent_secret_file
+        else:
+            needed = (
+                ("TDX_USERNAME", self.tdx_username),
+                ("TDX_PASSWORD", self.tdx_password),
+            )
+            secret_file = self.tdx_password_file
+        for name, value in needed:
+            if value or (value is None and secret_file is not None):
+                continue
+            also = f" or {name}_FILE" if name.endswith(("_SECRET", "_PASSWORD")) else ""
+            raise SettingsError(f"TDX_AUTH_MODE={mode} needs {name}{also}")
 
 
 def read_keys(value: SecretStr | None, file: Path | None) -> frozenset[str]:
@@ -301,6 +386,12 @@ def load_settings(**overrides: object) -> Settings:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise SettingsError(_one_line(exc)) from None
+    except PydanticSettingsError as exc:
+        # A JSON setting (TDX_STATE_MAP) that is not JSON fails before validation, in a
+        # message naming the field in lower case and the source instead of the cause.
+        field = re.search(r'field "(\w+)"', str(exc))
+        name = field.group(1).upper() if field else "a setting"
+        raise SettingsError(f"configuration error: {name}: is not valid JSON") from None
 
 
 def _one_line(exc: ValidationError) -> str:

@@ -108,6 +108,7 @@ def test_cli_numbers_are_checked(capsys):
         (["serve", "--workers", "0"], "must be 1 or more"),
         (["serve", "--workers", "x"], "'x' is not a number"),
         (["simulator", "--token-ttl", "0"], "must be more than 0"),
+        (["simulator", "--api", "soap"], "choose from 'facade', '3dexperience'"),
     ]:
         with pytest.raises(SystemExit) as exited:
             main(argv)

@@ -12,9 +12,18 @@ import pytest
 
 from enovia import Sleep
 from enovia.simulators.facade import SimulatorConfig, create_simulator_app
+from enovia.simulators.platform import DOCUMENTS_BY_IDS, GRAPH, SEARCH
 from gateway.app import create_app
 from gateway.serving import serve_in_thread
 from gateway.settings import Settings, load_settings
+from tests.gateway.testbeds import (
+    PlatformSimulator,
+    ScanCost,
+    Testbed,
+    facade_release_new,
+    platform_release_new,
+    platform_settings_for,
+)
 
 SIM_CONFIG = SimulatorConfig(client_id="gateway-tests", client_secret="sim-secret-for-tests")
 #: Every test gateway's admin key (GATEWAY_ADMIN_API_KEYS) unless a test says otherwise:
@@ -140,3 +149,62 @@ def start_gateway(sim: Simulator) -> Iterator[StartGateway]:
 @pytest.fixture
 def gateway(start_gateway: StartGateway) -> Gateway:
     return start_gateway()
+
+
+@pytest.fixture(scope="session")
+def platform_simulator_url() -> Iterator[str]:
+    from enovia.simulators.platform import create_platform_simulator_app
+    from tests.gateway.testbeds import PLATFORM_CONFIG
+
+    with serve_in_thread(create_platform_simulator_app(PLATFORM_CONFIG)) as url:
+        yield url
+
+
+@pytest.fixture
+def platform_sim(platform_simulator_url: str) -> Iterator[PlatformSimulator]:
+    simulator = PlatformSimulator(platform_simulator_url)
+    simulator.reset()
+    yield simulator
+    simulator.reset()
+    simulator.close()
+
+
+@pytest.fixture
+def start_platform_gateway(platform_sim: PlatformSimulator) -> Iterator[StartGateway]:
+    """Start gateways on the platform simulator; all are stopped after the test."""
+    with ExitStack() as stack:
+
+        def start(sleep: Sleep = no_sleep, **overrides: Any) -> Gateway:
+            settings = platform_settings_for(platform_sim.base_url, **overrides)
+            return Gateway(stack.enter_context(serve_in_thread(create_app(settings, sleep=sleep))))
+
+        yield start
+
+
+@pytest.fixture(params=["facade", "3dexperience"])
+def testbed(request: pytest.FixtureRequest) -> Testbed:
+    """The gateway's upstream, once the facade, once the 3DEXPERIENCE platform."""
+    if request.param == "facade":
+        sim = request.getfixturevalue("sim")
+        return Testbed(
+            name="facade",
+            sim=sim,
+            start=request.getfixturevalue("start_gateway"),
+            release_new=facade_release_new(sim),
+            # The scan's verdict needs the revision and the latest one; the document itself
+            # only when the revision is missing.
+            scan_cost=ScanCost(
+                {
+                    "GET /api/v1/documents/{doc_uid}/revisions/{revision}": 1,
+                    "GET /api/v1/documents/{doc_uid}/revisions/latest": 1,
+                }
+            ),
+        )
+    platform = request.getfixturevalue("platform_sim")
+    return Testbed(
+        name="3dexperience",
+        sim=platform,
+        start=request.getfixturevalue("start_platform_gateway"),
+        release_new=platform_release_new(platform),
+        scan_cost=ScanCost({SEARCH: 1, GRAPH: 1, DOCUMENTS_BY_IDS: 1}),
+    )

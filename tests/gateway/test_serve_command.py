@@ -26,8 +26,8 @@ STARTUP_TIMEOUT = 30.0
 
 
 def clean_env(**settings: str) -> dict[str, str]:
-    """This process's environment without its ENOVIA_/GATEWAY_ settings, plus *settings*."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENOVIA_", "GATEWAY_"))}
+    """This process's environment without its ENOVIA_/GATEWAY_/TDX_ settings, plus *settings*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ENOVIA_", "GATEWAY_", "TDX_"))}
     return {**env, **settings}
 
 
@@ -216,3 +216,25 @@ def test_serve_without_enovia_settings_says_what_is_missing(
     assert result.stderr.strip() == (
         "enovia-gateway: ENOVIA_BASE_URL is not set (or run with --demo)"
     )
+
+
+def test_demo_on_the_3dexperience_simulator(tmp_path: Path) -> None:
+    """`ENOVIA_API=3dexperience enovia-gateway serve --demo`: a newcomer's first command for
+    the platform needs no platform either; the gateway logs in to the simulated 3DPassport."""
+    with serve_demo(tmp_path, ENOVIA_API="3dexperience") as (process, url, simulator):
+        assert simulator.endswith("/3dspace")
+        scan = {"query": '{ actuality(uid: "DOC-001", revision: "A") { reason } }'}
+        answer = httpx.post(f"{url}/graphql", json=scan, timeout=30).json()
+        assert answer == {"data": {"actuality": {"reason": "SUPERSEDED"}}}
+        revisions = {"query": '{ document(uid: "TDX-101") { revisions { revision } } }'}
+        listed = httpx.post(f"{url}/graphql", json=revisions, timeout=30).json()
+        assert listed["data"]["document"]["revisions"] == [
+            {"revision": "A"},
+            {"revision": "B"},
+            {"revision": "C"},
+        ]
+        root = simulator.removesuffix("/3dspace")
+        stats = httpx.get(f"{root}/_sim/stats", timeout=10).json()
+        assert stats["logins"] == 1
+        process.send_signal(signal.SIGTERM)
+        assert stopped_cleanly(process)

@@ -99,3 +99,85 @@ def test_a_components_default_is_the_settings_default():
     assert settings.enovia_retry_attempts == RetryPolicy().attempts
     assert settings.gateway_cache_ttl_latest == StoreSettings().ttl_latest
     assert settings.gateway_max_cost == QueryLimits().max_cost
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("ENOVIA_API", "soap", "ENOVIA_API"),
+        ("TDX_AUTH_MODE", "kerberos", "TDX_AUTH_MODE"),
+        ("TDX_DOCUMENT_SOURCE", "dsprd", "TDX_DOCUMENT_SOURCE"),
+        ("TDX_REVISION_MATCH", "fuzzy", "TDX_REVISION_MATCH"),
+        ("TDX_SECURITY_CONTEXT", "VPLMViewer", "role>.<organization>.<collaborative space"),
+        ("TDX_STATE_MAP", '{"RELEASED": "SHIPPED"}', "SHIPPED"),
+        ("TDX_STATE_MAP", "not json", "TDX_STATE_MAP"),
+        ("TDX_BATCH_SERVICE_SECRET_FILE", "/no/such/file", "TDX_BATCH_SERVICE_SECRET_FILE"),
+        ("TDX_SESSION_MAX_AGE", "0", "TDX_SESSION_MAX_AGE"),
+        ("TDX_BATCH_SIZE", "0", "TDX_BATCH_SIZE"),
+    ],
+)
+def test_a_malformed_platform_setting_is_one_line_naming_it(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, says: str
+):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert says in message
+    assert "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("mode", "given", "missing"),
+    [
+        ("batch-service", {}, "TDX_BATCH_SERVICE_NAME"),
+        ("batch-service", {"tdx_batch_service_name": "svc"}, "TDX_BATCH_SERVICE_SECRET"),
+        (
+            "batch-service",
+            {"tdx_batch_service_name": "svc", "tdx_batch_service_secret": "s"},
+            "TDX_IMPERSONATE_USER",
+        ),
+        ("agent", {}, "TDX_AGENT_ID"),
+        ("agent", {"tdx_agent_id": "a"}, "TDX_AGENT_SECRET"),
+        ("cas-password", {}, "TDX_USERNAME"),
+        ("cas-password", {"tdx_username": "u"}, "TDX_PASSWORD"),
+    ],
+)
+def test_each_platform_login_names_what_it_misses(mode: str, given: dict[str, str], missing: str):
+    settings = load_settings(
+        enovia_api="3dexperience",
+        enovia_base_url="https://plm.example.com/3dspace",
+        tdx_auth_mode=mode,
+        **given,
+    )
+    with pytest.raises(SettingsError) as caught:
+        settings.require_enovia()
+    assert f"TDX_AUTH_MODE={mode} needs {missing}" in str(caught.value)
+
+
+def test_a_platform_secret_may_be_a_file(tmp_path: Path):
+    secret = tmp_path / "batch-secret"
+    secret.write_text("from-a-file\n")
+    settings = load_settings(
+        enovia_api="3dexperience",
+        enovia_base_url="https://plm.example.com/3dspace",
+        tdx_batch_service_name="svc",
+        tdx_batch_service_secret_file=secret,
+        tdx_impersonate_user="reader",
+        tdx_state_map={"APPROVED": "ACCEPTED_BY_CUSTOMER"},
+    )
+    settings.require_enovia()  # the facade's ENOVIA_CLIENT_* are not needed
+    assert "from-a-file" not in repr(settings)
+
+
+def test_the_platform_clients_defaults_are_the_settings_defaults():
+    import inspect
+
+    from enovia.platform import PlatformClient
+
+    settings = load_settings()
+    defaults = inspect.signature(PlatformClient).parameters
+    assert settings.tdx_document_source == defaults["source"].default
+    assert settings.tdx_revision_match == defaults["revision_match"].default
+    assert settings.tdx_session_max_age == defaults["session_max_age"].default
+    assert settings.tdx_batch_size == defaults["batch_size"].default
