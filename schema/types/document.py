@@ -16,12 +16,24 @@ from schema.types.revision import Revision
 
 @strawberry.type(description="An ENOVIA document.")
 class Document:
-    uid: strawberry.ID
+    uid: strawberry.ID = strawberry.field(
+        description=(
+            "The identifier the document was asked by, as a QR code carries it: the "
+            "facade's document uid; on the 3DEXPERIENCE platform, the document's name (its "
+            "drawing number) or the physical id of one of its revisions."
+        )
+    )
     title: str | None
-    number: str | None
+    number: str | None = strawberry.field(
+        description="The document's number as printed on the sheet (the platform's name)."
+    )
     type: str | None
-    created_at: datetime | None
-    updated_at: datetime | None
+    created_at: datetime | None = strawberry.field(
+        description="When the document was created (the platform: its first revision's)."
+    )
+    updated_at: datetime | None = strawberry.field(
+        description="When the document last changed (the platform: its newest revision's)."
+    )
     checked_at: datetime = strawberry.field(
         description="When the gateway sent the ENOVIA request this document came from."
     )

@@ -23,9 +23,24 @@ class Revision:
     maturity_state: str = strawberry.field(
         description="ENOVIA's maturity state exactly as ENOVIA gave it."
     )
-    released_date: datetime | None
-    superseded_by: str | None
-    last_modified: datetime | None
+    released_date: datetime | None = strawberry.field(
+        description=(
+            "When the revision was released, where the upstream records it (the REST "
+            "facade's releasedDate). Null on the 3DEXPERIENCE platform, which gives no "
+            "release date, and for a revision not released."
+        )
+    )
+    superseded_by: str | None = strawberry.field(
+        description=(
+            "The label of the revision that replaces this one, when one does: the facade's "
+            "supersededBy; on the 3DEXPERIENCE platform, derived from the version graph (the "
+            "first later revision on this one's line that is released; a later revision only "
+            "in work does not replace it)."
+        )
+    )
+    last_modified: datetime | None = strawberry.field(
+        description="When ENOVIA last changed this revision (the platform's `modified`)."
+    )
     pages: int | None = strawberry.field(
         description=(
             "The number of pages, where the upstream keeps one (the REST facade does; the "
