@@ -1,6 +1,7 @@
 """Never "current" for a drawing ENOVIA replaced: every way the first version could be made to
 say so, tried again over real HTTP against the simulator (its admin API replaces revisions
-while the gateway runs; `wire_delay_ms` holds answers on the wire after the data was read),
+while the gateway runs; `wire_delay_ms` holds answers on the wire after the data was read);
+the races run once per upstream (`testbed`: the facade, the 3DEXPERIENCE platform),
 with real Redis and a second gateway process under libfaketime where the case needs them.
 
 Each test counts the scans it made after the change and asserts that none said CURRENT; the
@@ -23,6 +24,7 @@ import pytest
 
 from tests.conftest import PATIENT_REDIS_TIMEOUT, RedisServer
 from tests.gateway.conftest import SIM_CONFIG, Gateway, Simulator, StartGateway, invalidate
+from tests.gateway.testbeds import Testbed
 from tests.processes import gateway_process, require_libfaketime, set_fake_time
 
 SCAN = """query($uid: ID!, $revision: String!, $maxAge: Int) {
@@ -80,7 +82,19 @@ def release(sim: Simulator, uid: str, label: str, *, supersede: bool = True) -> 
     return time.time()
 
 
-def wait_until_in_flight(sim: Simulator, count: int = 1) -> None:
+def changed_by(testbed: Testbed, uid: str, label: str) -> float:
+    """Release a new revision `label` of `uid` in the testbed's upstream; returns when."""
+    testbed.release_new(uid, label)
+    return time.time()
+
+
+def signed_in(*gateways: Gateway) -> None:
+    """Each gateway has logged in already (the platform's login calls are not the race's)."""
+    for gateway in gateways:
+        gateway.query('{ document(uid: "GEN-1") { uid } }')
+
+
+def wait_until_in_flight(sim: Any, count: int = 1) -> None:
     deadline = time.monotonic() + DEADLINE
     while sim.stats()["in_flight"] < count:
         assert time.monotonic() < deadline, "the call never reached the simulator"
@@ -168,21 +182,20 @@ def test_a_revision_on_stale_data_is_not_actual_anywhere(
 # --- freshness that no race can fake ----------------------------------------------------------
 
 
-def test_a_scan_made_after_a_change_never_shares_a_fetch_sent_before_it(
-    start_gateway: StartGateway, sim: Simulator
-):
-    gateway = start_gateway(gateway_share_window=0.1)
+def test_a_scan_made_after_a_change_never_shares_a_fetch_sent_before_it(testbed: Testbed):
+    gateway = testbed.start(gateway_share_window=0.1)
+    signed_in(gateway)
     tried = wrong = 0
     for attempt in range(3):
         uid = f"SAFE-WIRE-{attempt}"
-        release(sim, uid, "A")
-        sim.faults(wire_delay_ms=WIRE_DELAY_MS)
+        changed_by(testbed, uid, "A")
+        testbed.sim.faults(wire_delay_ms=WIRE_DELAY_MS)
         with in_background(scan, gateway, uid, "A") as early:
-            wait_until_in_flight(sim)
-            changed = release(sim, uid, "B")  # while the first answer travels
+            wait_until_in_flight(testbed.sim)
+            changed = changed_by(testbed, uid, "B")  # while the first answer travels
             time.sleep(0.4)  # a scan arrives 0.4 s after the change (past the share window)
             late = scan(gateway, uid, "A")
-        sim.faults(wire_delay_ms=0)
+        testbed.sim.faults(wire_delay_ms=0)
         tried += 1
         wrong += said_current(late)
         assert late["reason"] == "SUPERSEDED"
@@ -190,53 +203,58 @@ def test_a_scan_made_after_a_change_never_shares_a_fetch_sent_before_it(
         # The early scan's answer is honestly as old as it is: sent before the change.
         assert at(early[0]["checkedAt"]) < changed
     assert wrong == 0
-    figure(f"1 s on the wire: {tried} scans made 0.4 s after the change, {wrong} said CURRENT")
+    figure(
+        f"{testbed}: 1 s on the wire: {tried} scans made 0.4 s after the change, "
+        f"{wrong} said CURRENT"
+    )
 
 
 @pytest.mark.redis
 def test_a_replica_never_waits_for_another_replicas_fetch_sent_before_its_request(
-    start_gateway: StartGateway, sim: Simulator, redis_url: str
+    testbed: Testbed, redis_url: str
 ):
     settings = {
         "gateway_cache_url": redis_url,
         "gateway_cache_timeout": PATIENT_REDIS_TIMEOUT,
         "gateway_share_window": 0.1,
     }
-    first, second = start_gateway(**settings), start_gateway(**settings)
+    first, second = testbed.start(**settings), testbed.start(**settings)
+    signed_in(first, second)
     uid = "SAFE-LOCK"
-    release(sim, uid, "A")
-    sim.faults(wire_delay_ms=WIRE_DELAY_MS)
+    changed_by(testbed, uid, "A")
+    testbed.sim.faults(wire_delay_ms=WIRE_DELAY_MS)
     with in_background(scan, first, uid, "A"):
-        wait_until_in_flight(sim)
-        changed = release(sim, uid, "B")
+        wait_until_in_flight(testbed.sim)
+        changed = changed_by(testbed, uid, "B")
         time.sleep(0.5)
         late = scan(second, uid, "A")  # the first replica holds the key's lock meanwhile
-    sim.faults(wire_delay_ms=0)
+    testbed.sim.faults(wire_delay_ms=0)
     assert not said_current(late)
     assert at(late["checkedAt"]) > changed
 
 
 @pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
 def test_an_invalidation_made_while_a_fetch_travels_sticks(
-    start_gateway: StartGateway, sim: Simulator, request: pytest.FixtureRequest, shared: bool
+    testbed: Testbed, request: pytest.FixtureRequest, shared: bool
 ):
     settings: dict[str, Any] = {"gateway_share_window": 0.1}
     if shared:
         settings["gateway_cache_url"] = request.getfixturevalue("redis_url")
         settings["gateway_cache_timeout"] = PATIENT_REDIS_TIMEOUT
-    gateway = start_gateway(**settings)
-    other = start_gateway(**settings) if shared else gateway
+    gateway = testbed.start(**settings)
+    other = testbed.start(**settings) if shared else gateway
+    signed_in(gateway, other)
     uid = "SAFE-INVALIDATE"
-    release(sim, uid, "A")
-    sim.faults(wire_delay_ms=WIRE_DELAY_MS)
+    changed_by(testbed, uid, "A")
+    testbed.sim.faults(wire_delay_ms=WIRE_DELAY_MS)
     with in_background(scan, gateway, uid, "A", 60):
-        wait_until_in_flight(sim)
-        release(sim, uid, "B")
+        wait_until_in_flight(testbed.sim)
+        changed_by(testbed, uid, "B")
         answer = invalidate(gateway.url, {"uids": [uid]})
         assert answer.status_code == 200, answer.text
         during = scan(other, uid, "A", 60)
     after = [scan(server, uid, "A", 60) for server in (gateway, other)]
-    sim.faults(wire_delay_ms=0)
+    testbed.sim.faults(wire_delay_ms=0)
     document = other.query(DOCUMENT, uid=uid, revision="A")["data"]["document"]
     assert not said_current(during)
     assert not any(said_current(verdict) for verdict in after)
