@@ -12,7 +12,6 @@ import aiohttp
 import httpx
 from httpx_aiohttp import AiohttpTransport
 
-
 #: aiohttp's own default, for limits that set none.
 AIOHTTP_KEEPALIVE = 15.0
 

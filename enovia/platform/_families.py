@@ -1,6 +1,6 @@
 """Reading documents' families from 3DSpace, many at once: one search per name, then the
-version graphs of every family together, then every revision object together (section 5
-of docs/3dexperience-protocol.md)."""
+version graphs of every family together with the revision objects the search named, then
+the revision objects it had not seen yet (section 5 of docs/3dexperience-protocol.md)."""
 
 from __future__ import annotations
 
@@ -78,9 +78,29 @@ class FamilyReader:
         answer). Only a bug raises."""
         results: dict[str, Family | EnoviaError] = {}
         candidates = await self._search_all(uids, results)
-        graphs = await self._graphs(candidates, results)
-        ids = list(dict.fromkeys(v.id for versions in graphs.values() for v in versions))
-        objects, failures = await self._objects(ids)
+        # The objects the search named are read while the graph is asked, saving a round
+        # trip; only the versions the index has not seen yet (it lags) are read after it.
+        indexed = list(
+            dict.fromkeys(
+                oid
+                for uid, refs in candidates.items()
+                if not is_physical_id(uid)
+                for oid, _ in refs
+            )
+        )
+        graphs, (objects, failures) = await asyncio.gather(
+            self._graphs(candidates, results), self._objects(indexed)
+        )
+        asked = {_key(oid) for oid in indexed}
+        unseen = list(
+            dict.fromkeys(
+                v.id for versions in graphs.values() for v in versions if _key(v.id) not in asked
+            )
+        )
+        if unseen:
+            more, more_failures = await self._objects(unseen)
+            objects.update(more)
+            failures.update(more_failures)
         for uid, versions in graphs.items():
             failed = next((failures[_key(v.id)] for v in versions if _key(v.id) in failures), None)
             if failed is not None:

@@ -170,7 +170,8 @@ def test_a_csrf_refusal_costs_one_refetch(
     platform_sim.faults(csrf_reject_next=1)
     assert scan(gateway, DOC_SUPERSEDED_THEN_RELEASED, "B")["reason"] == "CURRENT"
     stats = platform_sim.stats()
-    assert stats["csrf_refusals"] == 1
+    # The POSTs in flight together carried the same refused token: one refetch for all.
+    assert stats["csrf_refusals"] >= 1
     assert stats["calls"][CSRF] == 2
     assert stats["logins"] == 1
 
