@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -19,6 +20,7 @@ from gateway.settings import Settings, load_settings
 from tests.gateway.testbeds import (
     PlatformSimulator,
     ScanCost,
+    SimulatorAdmin,
     Testbed,
     facade_release_new,
     platform_release_new,
@@ -31,15 +33,8 @@ SIM_CONFIG = SimulatorConfig(client_id="gateway-tests", client_secret="sim-secre
 ADMIN_KEY = "gateway-tests-admin-key-4f0c9e7a"
 
 
-class Simulator:
-    """The simulator's admin API (`/_sim/`), as the tests use it."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base_url = base_url
-        self._http = httpx.Client(base_url=base_url, timeout=10)
-
-    def stats(self) -> dict[str, Any]:
-        return self._http.get("/_sim/stats").raise_for_status().json()  # type: ignore[no-any-return]
+class Simulator(SimulatorAdmin):
+    """The facade simulator's admin API."""
 
     def calls(self, template: str | None = None) -> int:
         stats = self.stats()
@@ -49,26 +44,13 @@ class Simulator:
             )
         return int(stats["calls"].get(template, 0))
 
-    def reset(self) -> None:
-        self._http.post("/_sim/reset").raise_for_status()
-
-    def faults(self, **faults: Any) -> None:
-        self._http.post("/_sim/faults", json=faults).raise_for_status()
-
     def add_revision(self, uid: str, **revision: Any) -> None:
-        from urllib.parse import quote
-
         path = f"/_sim/documents/{quote(uid, safe='')}/revisions"
         self._http.post(path, json=revision).raise_for_status()
 
     def change_revision(self, uid: str, label: str, **changes: Any) -> None:
-        from urllib.parse import quote
-
         path = f"/_sim/documents/{quote(uid, safe='')}/revisions/{quote(label, safe='')}"
         self._http.patch(path, json=changes).raise_for_status()
-
-    def close(self) -> None:
-        self._http.close()
 
 
 @pytest.fixture(scope="session")

@@ -28,8 +28,8 @@ PLATFORM_DATA_CALLS = (
 )
 
 
-class PlatformSimulator:
-    """The platform simulator's admin API (`/_sim/`), as the tests use it."""
+class SimulatorAdmin:
+    """What every simulator's admin API (`/_sim/`) has, as the tests use it."""
 
     def __init__(self, base_url: str) -> None:
         self.base_url = base_url
@@ -38,18 +38,25 @@ class PlatformSimulator:
     def stats(self) -> dict[str, Any]:
         return self._http.get("/_sim/stats").raise_for_status().json()  # type: ignore[no-any-return]
 
+    def reset(self) -> None:
+        self._http.post("/_sim/reset").raise_for_status()
+
+    def faults(self, **faults: Any) -> None:
+        self._http.post("/_sim/faults", json=faults).raise_for_status()
+
+    def close(self) -> None:
+        self._http.close()
+
+
+class PlatformSimulator(SimulatorAdmin):
+    """The platform simulator's admin API."""
+
     def calls(self, template: str | None = None) -> int:
         """Calls to one endpoint template, or (None) every call that reads documents."""
         calls = self.stats()["calls"]
         if template is None:
             return sum(int(calls[name]) for name in PLATFORM_DATA_CALLS)
         return int(calls.get(template, 0))
-
-    def reset(self) -> None:
-        self._http.post("/_sim/reset").raise_for_status()
-
-    def faults(self, **faults: Any) -> None:
-        self._http.post("/_sim/faults", json=faults).raise_for_status()
 
     def add_revision(self, name: str, **revision: Any) -> None:
         self._http.post(f"{_doc(name)}/revisions", json=revision).raise_for_status()
@@ -67,9 +74,6 @@ class PlatformSimulator:
 
     def expire_sessions(self) -> None:
         self._http.post("/_sim/sessions/expire", json={}).raise_for_status()
-
-    def close(self) -> None:
-        self._http.close()
 
 
 def _doc(name: str) -> str:
