@@ -17,18 +17,27 @@ Bad input answers 400 `{"error": "bad_request", "message": ...}` naming the offe
            → 201, the family; made from `from` (default: the newest revision); creates the
              family when there is none; 409 when the label exists, 410 when deleted
     PATCH  /_sim/documents/{name}/revisions/{label}           {"maturityState"} → the family
+    DELETE /_sim/documents/{name}/revisions/{label}           that revision object alone →
+                                                              the family (deleted with its
+                                                              last revision); the revisions
+                                                              made from it start a line
     POST   /_sim/documents/{name}/revisions/{label}/release   RELEASED; the released ones it
                                                               was made from become OBSOLETE
     POST   /_sim/documents/{name}/revisions/{label}/obsolete  OBSOLETE
+    POST   /_sim/documents/{name}/revisions/{label}/rename    {"to"} → the family: that
+                                                              object alone is named `to`,
+                                                              still in the family's graph;
+                                                              409 when `to` has that label
     POST   /_sim/documents/{name}/rename                      {"to"} → the family
     POST   /_sim/sessions/expire        {"passport": false} → {"expired", "passport_expired"}
     POST   /_sim/batch-secret           {"secret"} → {"rotated": true}
 
-Every `/_sim/documents/{name}...` call takes `?type=Drawing` (or any type) to pick one of
-the families sharing a name; without it, the Document (created as one when there is none),
-else the other family of that name. Identifiers in paths are one percent-encoded segment
-each. Document changes reach documents/{id}, documents/ids and getGraph at once, search
-once `search_lag_seconds` have passed.
+A family's view lists each revision with the name it carries (`name`: the family's unless
+renamed alone). Every `/_sim/documents/{name}...` call takes `?type=Drawing` (or any type)
+to pick one of the families sharing a name; without it, the Document (created as one when
+there is none), else the other family of that name. Identifiers in paths are one
+percent-encoded segment each. Document changes reach documents/{id}, documents/ids and
+getGraph at once, search once `search_lag_seconds` have passed.
 """
 
 from __future__ import annotations
@@ -53,7 +62,7 @@ from enovia.simulators.facade.faults import FaultError
 from enovia.simulators.facade.model import iso_z
 from enovia.simulators.facade.routing import scope_segments
 from enovia.simulators.facade.store import StoreError
-from enovia.simulators.platform.model import IN_WORK, OBSOLETE, Family
+from enovia.simulators.platform.model import IN_WORK, OBSOLETE, Family, object_name
 from enovia.simulators.platform.request import Call
 from enovia.simulators.platform.state import PlatformState
 
@@ -71,8 +80,10 @@ _ENDPOINTS: Final = (
     "DELETE /_sim/documents/{name}",
     "POST /_sim/documents/{name}/revisions",
     "PATCH /_sim/documents/{name}/revisions/{label}",
+    "DELETE /_sim/documents/{name}/revisions/{label}",
     "POST /_sim/documents/{name}/revisions/{label}/release",
     "POST /_sim/documents/{name}/revisions/{label}/obsolete",
+    "POST /_sim/documents/{name}/revisions/{label}/rename",
     "POST /_sim/documents/{name}/rename",
     "POST /_sim/sessions/expire",
     "POST /_sim/batch-secret",
@@ -133,6 +144,7 @@ def family_view(family: Family, stored: bool) -> dict[str, object]:
             {
                 "id": revision.object_id,
                 "revision": revision.label,
+                "name": object_name(family, revision),
                 "maturityState": revision.state,
                 "madeFrom": None if ancestor is None else ancestor.label,
                 "originated": iso_z(revision.originated),
@@ -201,11 +213,16 @@ class AdminApi:
             case ("documents", name, "revisions"):
                 return {"POST": self._add_revision}, (name,)
             case ("documents", name, "revisions", label):
-                return {"PATCH": self._patch_revision}, (name, label)
+                return {"PATCH": self._patch_revision, "DELETE": self._delete_revision}, (
+                    name,
+                    label,
+                )
             case ("documents", name, "revisions", label, "release"):
                 return {"POST": self._release}, (name, label)
             case ("documents", name, "revisions", label, "obsolete"):
                 return {"POST": self._obsolete}, (name, label)
+            case ("documents", name, "revisions", label, "rename"):
+                return {"POST": self._rename_revision}, (name, label)
             case ("documents", name, "rename"):
                 return {"POST": self._rename}, (name,)
             case ("sessions", "expire"):
@@ -269,6 +286,18 @@ class AdminApi:
         request.check_keys("maturityState")
         state = request.text("maturityState")
         return self._view(self._state.store.set_state(name, request.doc_type(), label, state))
+
+    def _delete_revision(self, request: _Request) -> Answer:
+        name, label = request.ids
+        request.check_keys()
+        return self._view(self._state.store.delete_revision(name, request.doc_type(), label))
+
+    def _rename_revision(self, request: _Request) -> Answer:
+        name, label = request.ids
+        request.check_keys("to")
+        to = request.text("to")
+        store = self._state.store
+        return self._view(store.rename_revision(name, request.doc_type(), label, to))
 
     def _release(self, request: _Request) -> Answer:
         name, label = request.ids

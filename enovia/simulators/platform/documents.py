@@ -10,6 +10,7 @@ answers by name (`malformed`, `html_error`).
     POST documents/ids    "<id>,<id>,..."   the envelope of those that exist (at most 50)
     POST dslc/version/getGraph  {"data": [{"id"}, ...]}
                                             {"results": [...]}, one per distinct asked id
+                                            (but those `graph_omit` leaves out)
 """
 
 from __future__ import annotations
@@ -22,7 +23,13 @@ import orjson
 
 from enovia.simulators.facade.asgi import Answer, json_answer
 from enovia.simulators.platform.index import Hit
-from enovia.simulators.platform.model import document_item, envelope, object_ref, version_json
+from enovia.simulators.platform.model import (
+    document_item,
+    envelope,
+    object_name,
+    object_ref,
+    version_json,
+)
 from enovia.simulators.platform.search_term import SearchSyntaxError, parse_search
 from enovia.simulators.platform.state import PlatformState
 from enovia.simulators.platform.wire import graph_error, platform_error
@@ -72,7 +79,8 @@ class DocumentsApi:
             return Outcome(platform_error(404, f"Object {oid} not found"))
         family, revision = found
         return Outcome(
-            json_answer(200, envelope([document_item(family, revision)])), (family.name,)
+            json_answer(200, envelope([document_item(family, revision)])),
+            (object_name(family, revision),),
         )
 
     def search(self, query: Mapping[str, str]) -> Outcome:
@@ -114,18 +122,20 @@ class DocumentsApi:
             if found is not None:
                 family, revision = found
                 items.append(document_item(family, revision))
-                names.add(family.name)
+                names.add(object_name(family, revision))
         return Outcome(json_answer(200, envelope(items)), tuple(sorted(names)))
 
     def graph(self, body: bytes, source: str) -> Outcome:
         """`POST dslc/version/getGraph`: every version of each asked object's family.
 
         Results and versions come in id order, not in the asked or creation order: the
-        platform promises none, and a client must match them by id.
+        platform promises none, and a client must match them by id. An asked object whose
+        name `graph_omit` holds has no result at all.
         """
         asked = _graph_ids(body)
         if isinstance(asked, str):
             return Outcome(graph_error(400, "BAD_REQUEST", asked))
+        omit = self._state.faults.graph_omit
         limit = self._state.faults.graph_max_objects
         if len(asked) > limit:
             message = f"At most {limit} objects per call, got {len(asked)}"
@@ -144,8 +154,10 @@ class DocumentsApi:
                     }
                 )
                 continue
-            family, _ = found
+            family, asked_object = found
             names.add(family.name)
+            if object_name(family, asked_object) in omit:
+                continue
             versions = sorted(family.revisions, key=lambda revision: revision.object_id)
             results.append(
                 {

@@ -15,12 +15,15 @@ from typing import Final, Literal, TypeGuard, get_args
 
 from enovia.simulators.facade.faults import FaultError, Faults, MalformedKind, RateLimit
 from enovia.simulators.platform.config import PlatformSimulatorConfig
+from enovia.simulators.platform.request import is_absolute_http
 from enovia.simulators.platform.stats import TEMPLATES
 
 SessionLossShape = Literal["redirect", "login_page", "json_401", "json_403"]
 SESSION_LOSS_SHAPES: Final[tuple[str, ...]] = get_args(SessionLossShape)
 
 DEFAULT_GRAPH_MAX_OBJECTS: Final = 50
+#: The only token_type a batch service's ticket should have.
+TRANSIENT_TOKEN_TYPE: Final = "CAS_TRANSIENT"
 
 # Validated by the facade's Faults, key by key.
 _SHARED_KEYS: Final = (
@@ -81,6 +84,21 @@ class PlatformFaults:
     csrf_reject_next: the next N POSTs refuse their (otherwise good) CSRF token as stale,
       and their session gets a new one.
     graph_max_objects: the most objects one getGraph call may ask about.
+    session_drop_next: the next N 3DSpace sessions opened end right after their first call
+      (the login's last hop, at the service URL their ticket was redeemed for), as when the
+      node that opened them drops them: the call after the login finds no session.
+    transient_reject_next: the next N transient logins (api/login/cas/transient) refuse
+      their (otherwise good) batch ticket as used or expired (401); the ticket is spent.
+    batch_token_type: the `token_type` batch/ticket answers with (another than
+      CAS_TRANSIENT: a batch service set up for another kind of token).
+    login_redirect: None, or where 3DPassport's login page (GET /3dpassport/login, not
+      get_auth_params) sends every caller instead of answering (302): a path on the
+      simulator (`/3ddashboard/`: a login that never gets back to 3DSpace) or an absolute
+      http(s) URL; `/3dpassport/login...` makes a redirect loop.
+    graph_omit: document names; getGraph leaves every asked object carrying one of them out
+      of its results (no result at all, not even an error).
+    agent_auth_off: 3DSpace ignores HTTP Basic (agent authentication not enabled there): an
+      agent's call is one without a session, answered as `session_loss_shape` says.
     """
 
     latency_ms: float = 0
@@ -98,6 +116,12 @@ class PlatformFaults:
     search_lag_seconds: float = 0
     csrf_reject_next: int = 0
     graph_max_objects: int = DEFAULT_GRAPH_MAX_OBJECTS
+    session_drop_next: int = 0
+    transient_reject_next: int = 0
+    batch_token_type: str = TRANSIENT_TOKEN_TYPE
+    login_redirect: str | None = None
+    graph_omit: frozenset[str] = frozenset()
+    agent_auth_off: bool = False
 
     @classmethod
     def initial(cls, config: PlatformSimulatorConfig) -> PlatformFaults:
@@ -131,14 +155,21 @@ class PlatformFaults:
             "search_lag_seconds": self.search_lag_seconds,
             "csrf_reject_next": self.csrf_reject_next,
             "graph_max_objects": self.graph_max_objects,
+            "session_drop_next": self.session_drop_next,
+            "transient_reject_next": self.transient_reject_next,
+            "batch_token_type": self.batch_token_type,
+            "login_redirect": self.login_redirect,
+            "graph_omit": sorted(self.graph_omit),
+            "agent_auth_off": self.agent_auth_off,
         }
 
     def updated(self, update: object) -> PlatformFaults:
         """These faults with *update* (a JSON object) merged in, key by key.
 
-        Each key present replaces that fault as a whole (`malformed` and `html_error` too;
-        `null` clears those and `rate_limit`). Nothing changes unless every key is valid.
-        Raises FaultError naming the first bad key.
+        Each key present replaces that fault as a whole (`malformed`, `html_error` and
+        `graph_omit` too; `null` clears `html_error`, `rate_limit` and `login_redirect`).
+        Nothing changes unless every key is valid. Raises FaultError naming the first bad
+        key.
         """
         if not isinstance(update, dict):
             raise FaultError("faults must be a JSON object")
@@ -230,6 +261,23 @@ def _html_error(key: str, value: object) -> HtmlErrors | None:
     return HtmlErrors(names, endpoints, rate, status)
 
 
+def _token_type(key: str, value: object) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise FaultError(f"{key} must be a non-empty string")
+    return value
+
+
+def _location(key: str, value: object) -> str | None:
+    if value is None:
+        return None
+    path = isinstance(value, str) and value.startswith("/") and not value.startswith("//")
+    if not isinstance(value, str) or not (path or is_absolute_http(value)):
+        raise FaultError(f"{key} must be null, a path starting with / or an http(s) URL")
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in value):
+        raise FaultError(f"{key} must not hold control characters")
+    return value
+
+
 _PARSERS: Final[Mapping[str, Callable[[str, object], object]]] = {
     **dict.fromkeys(_SHARED_KEYS, _shared),
     "html_error": _html_error,
@@ -238,4 +286,10 @@ _PARSERS: Final[Mapping[str, Callable[[str, object], object]]] = {
     "search_lag_seconds": _seconds,
     "csrf_reject_next": _count,
     "graph_max_objects": _limit,
+    "session_drop_next": _count,
+    "transient_reject_next": _count,
+    "batch_token_type": _token_type,
+    "login_redirect": _location,
+    "graph_omit": _strings,
+    "agent_auth_off": _flag,
 }

@@ -3,7 +3,8 @@
 On the platform each revision is an object of its own, with its own 32-hex physical id, and
 the revisions of one document share its `name`. A `Family` is those objects for one
 (type, name); each revision remembers the one it was made from (its ancestor in the
-version graph).
+version graph). A revision object renamed alone keeps its place in its family (the graph
+still links it) and carries its own name (`object_name`).
 """
 
 from __future__ import annotations
@@ -79,11 +80,20 @@ class PlatformRevision:
     modified: datetime
     # The object id of the revision this one was made from; None starts a line.
     made_from: str | None = None
+    # The name this object alone was renamed to (None: its family's). It stays in its
+    # family's version graph: only its name left.
+    name: str | None = None
 
     def copy(self) -> PlatformRevision:
         """A copy sharing nothing mutable."""
         return PlatformRevision(
-            self.object_id, self.label, self.state, self.originated, self.modified, self.made_from
+            self.object_id,
+            self.label,
+            self.state,
+            self.originated,
+            self.modified,
+            self.made_from,
+            self.name,
         )
 
 
@@ -147,10 +157,20 @@ class Family:
         )
 
 
+def object_name(family: Family, revision: PlatformRevision) -> str:
+    """The name revision object *revision* of *family* carries now."""
+    return family.name if revision.name is None else revision.name
+
+
 def _cestamp(family: Family, revision: PlatformRevision) -> str:
     # Changes whenever the object does, as the platform's change stamp does.
     key = "\x00".join(
-        (revision.object_id, family.name, revision.state, iso_z(revision.modified))
+        (
+            revision.object_id,
+            object_name(family, revision),
+            revision.state,
+            iso_z(revision.modified),
+        )
     ).encode()
     return hashlib.blake2b(key, digest_size=16).hexdigest().upper()
 
@@ -166,7 +186,7 @@ def document_item(family: Family, revision: PlatformRevision) -> dict[str, objec
         "relativePath": DOCUMENTS_PATH + oid,
         "cestamp": _cestamp(family, revision),
         "dataelements": {
-            "name": family.name,
+            "name": object_name(family, revision),
             "title": family.title,
             "revision": revision.label,
             "policy": family.policy,

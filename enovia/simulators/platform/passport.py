@@ -13,7 +13,10 @@
                                                     CASTGC + 200 JSON or 302 (config)
 
 Every call: counted; waits the latency (+ jitter); 503 while `down` or `passport_down`.
-Login tickets, batch tickets and service tickets are single-use and short-lived.
+Login tickets, batch tickets and service tickets are single-use and short-lived. Faults of
+its own: `login_redirect` (the login page redirects every caller there),
+`batch_token_type` (batch/ticket's `token_type`), `transient_reject_next` (the transient
+login refuses good tickets).
 """
 
 from __future__ import annotations
@@ -121,12 +124,19 @@ class PassportApi:
                 200, {"response": "login", "lt": lt}, ((b"cache-control", b"no-store"),)
             )
         if template == LOGIN_PAGE:
+            if faults.login_redirect is not None:
+                return redirect(self._resolve(call, faults.login_redirect))
             return self._login_page(call)
         if template == LOGIN_FORM:
             return await self._login_form(call, receive)
         if template == BATCH_TICKET:
             return self._batch_ticket(call)
         return self._transient_login(call)
+
+    @staticmethod
+    def _resolve(call: Call, location: str) -> str:
+        """*location* (a path on the simulator, or an absolute URL) as an absolute URL."""
+        return call.origin + location if location.startswith("/") else location
 
     def _service(self, call: Call, form: dict[str, str] | None = None) -> str | None:
         service = call.query.get("service")
@@ -209,7 +219,7 @@ class PassportApi:
         passport = call.passport
         data = {
             "access_token": ticket,
-            "token_type": "CAS_TRANSIENT",
+            "token_type": state.faults.batch_token_type,
             # An integer whenever the ttl is whole: what clients of it usually expect.
             "expires_in": int(ttl) if float(ttl).is_integer() else ttl,
             "x3ds_auth_url": f"{passport}/api/login/cas/transient",
@@ -227,6 +237,8 @@ class PassportApi:
         if redirecting and service is None:
             return json_answer(400, {"result": "failure", "message": "service is required"})
         username = state.batch_tickets.redeem(call.query.get("tgt", ""))
+        if username is not None and state.take_transient_rejection():
+            username = None  # as if it had expired on the way: spent all the same
         user = None if username is None else state.config.user(username)
         if user is None:
             state.stats.ticket_refused()

@@ -10,8 +10,9 @@
 Every call goes through these steps, in this order: counted; waits the latency (+ jitter);
 a POST's body is read; held while `hang` is on; 503 while `down`. Then authentication: a
 `ticket=ST-...` query parameter is redeemed (a session, `JSESSIONID`, and 302 to the same
-URL without it; a bad ticket is a lost session); `Authorization: Basic` must be the agent's
-(else 401); otherwise a live `JSESSIONID` session, or the session-loss answer
+URL without it; a bad ticket is a lost session; under `session_drop_next` the session ends
+after its first call); `Authorization: Basic` must be the agent's (else 401; ignored under
+`agent_auth_off`); otherwise a live `JSESSIONID` session, or the session-loss answer
 (`session_loss_shape`). Then: 403 without the configured `tenant`; 429 every Nth call under
 `rate_limit`; the error status for an `error_rate` draw; 404/405 for no such endpoint; under
 `/resources/v1/` the `SecurityContext` header (400 missing, 403 unknown); on POSTs the
@@ -221,7 +222,10 @@ class SpaceApi:
         if grant is None or not same_service(grant.service, target):
             state.stats.ticket_refused()
             return self._session_lost(call, target)
-        session_id, _ = state.sessions.start(grant.username)
+        session_id, session = state.sessions.start(grant.username)
+        if state.take_session_drop():
+            # It serves the login's last hop (the service URL), then the node drops it.
+            session.calls_left = 1
         state.stats.login()
         cookie = set_cookie(SESSION_COOKIE, session_id, SPACE_ROOT, secure=call.secure)
         return redirect(target, (cookie,))
@@ -229,7 +233,12 @@ class SpaceApi:
     def _authenticate(self, call: Call) -> Principal | Answer:
         state = self._state
         authorization = call.header(b"authorization")
-        if authorization is not None and authorization[:6].lower() == "basic ":
+        if (
+            authorization is not None
+            and authorization[:6].lower() == "basic "
+            # Agent authentication not enabled: the header counts for nothing.
+            and not state.faults.agent_auth_off
+        ):
             return self._agent(authorization[6:].strip())
         session_id = call.cookies.get(SESSION_COOKIE)
         session = None if session_id is None else state.sessions.use(session_id)

@@ -142,6 +142,24 @@ class PlatformState:
         self._faults = replace(self._faults, csrf_reject_next=remaining - 1)
         return True
 
+    def take_session_drop(self) -> bool:
+        """Whether the session being opened is to end after its first call
+        (session_drop_next)."""
+        remaining = self._faults.session_drop_next
+        if remaining <= 0:
+            return False
+        self._faults = replace(self._faults, session_drop_next=remaining - 1)
+        return True
+
+    def take_transient_rejection(self) -> bool:
+        """Whether this transient login's good ticket is to be refused as used or expired
+        (transient_reject_next)."""
+        remaining = self._faults.transient_reject_next
+        if remaining <= 0:
+            return False
+        self._faults = replace(self._faults, transient_reject_next=remaining - 1)
+        return True
+
     def _draw(self, rate: float) -> bool:
         # No draw at 0 or 1: those need no randomness and keep the sequence for jitter.
         if rate <= 0:

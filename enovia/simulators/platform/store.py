@@ -4,6 +4,9 @@ search index that lags behind them.
 Lookups by id (`revision`) see every change at once; searches go through the index. A
 change records the changed names in the index, stamped with the monotonic clock; the wall
 clock stamps the objects' `modified`.
+
+A revision object may be renamed alone (`rename_revision`): it stays in its family (the
+version graph still links it) but carries another name, which search finds it by.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from enovia.simulators.platform.model import (
     document_item,
     is_released,
     object_id,
+    object_name,
 )
 
 # GEN revision ids learned (id → name) before the oldest are forgotten; a forgotten id is
@@ -76,6 +80,8 @@ class PlatformStore:
         self._issued: set[str] = set()
         # GEN names renamed away: they must not come back as computed families.
         self._vacated: set[str] = set()
+        # Revision objects renamed alone (id → family): search finds them by their own name.
+        self._renamed: dict[str, Family] = {}
         self._generated_ids: OrderedDict[str, str] = OrderedDict()
         self.reset()
 
@@ -87,6 +93,7 @@ class PlatformStore:
         self._by_id = {r.object_id: f for f in families for r in f.revisions}
         self._issued = set(self._by_id)
         self._vacated = set()
+        self._renamed = {}
         self._index.load(entries)
 
     # Reading ------------------------------------------------------------------------------
@@ -239,11 +246,78 @@ class PlatformStore:
         """Delete the family: its objects are gone at once, from search once the index
         catches up. Deleting it again is not an error. Raises StoreError 404."""
         family = self._existing(name, doc_type)
-        keys = (name_key(family.name),)
+        keys = _keys_of(family)
         self._seed(keys)
         family.deleted = True
         self._reindex(keys)
         return family
+
+    def delete_revision(self, name: str, doc_type: str | None, label: str) -> Family:
+        """Delete revision object *label* alone: gone at once from documents/{id},
+        documents/ids and the version graph (the revisions made from it start a line, as
+        its VersionOf edges went with it), from search once the index catches up. Deleting
+        the last one deletes the family. Raises StoreError 404 or 410."""
+        family, revision = self._revision_to_change(name, doc_type, label)
+        keys = _keys_of(family)
+        self._seed(keys)
+        oid = revision.object_id
+        family.revisions.remove(revision)
+        self._by_id.pop(oid, None)
+        self._renamed.pop(oid, None)
+        for other in family.revisions:
+            if other.made_from == oid:
+                other.made_from = None
+        if not family.revisions:
+            family.deleted = True
+        self._reindex(keys)
+        return family
+
+    def rename_revision(self, name: str, doc_type: str | None, label: str, to: str) -> Family:
+        """Give revision object *label* alone the name *to* (its id unchanged): it stays in
+        the family's version graph, documents/{id} and documents/ids show it under *to*, and
+        search finds it by *to* (no more by its old name) once the index catches up. *to*
+        may be the family's own name again.
+
+        Raises StoreError: 404, 410 when deleted, 409 when an object of that type is
+        already named *to* with that label.
+        """
+        family, revision = self._revision_to_change(name, doc_type, label)
+        current = object_name(family, revision)
+        if to == current:
+            return family
+        if to != family.name and self._label_taken(to, family.doc_type, label):
+            raise StoreError(
+                409, "conflict", f"A {family.doc_type} {to!r} revision {label!r} exists"
+            )
+        keys = (*_keys_of(family), name_key(to))
+        self._seed(keys)
+        if to == family.name:
+            revision.name = None
+            self._renamed.pop(revision.object_id, None)
+        else:
+            revision.name = to
+            self._renamed[revision.object_id] = family
+        revision.modified = self._now()
+        self._reindex(keys)
+        return family
+
+    def _label_taken(self, name: str, doc_type: str, label: str) -> bool:
+        """Whether an object of *doc_type* named *name* has the label *label*."""
+        family = self.family(name, doc_type)
+        if family is not None and not family.deleted:
+            found = family.find(label)
+            if found is not None and found.name is None:
+                return True
+        for oid, holder in self._renamed.items():
+            revision = holder.find_id(oid)
+            if (
+                revision is not None
+                and not holder.deleted
+                and holder.doc_type == doc_type
+                and (revision.name, revision.label) == (name, label)
+            ):
+                return True
+        return False
 
     def rename(self, name: str, doc_type: str | None, to: str) -> Family:
         """Give the family (every revision object, ids unchanged) the name *to*.
@@ -256,7 +330,7 @@ class PlatformStore:
             return family
         if self.family(to, family.doc_type) is not None:
             raise StoreError(409, "conflict", f"A {family.doc_type} named {to!r} exists")
-        keys = (name_key(family.name), name_key(to))
+        keys = (*_keys_of(family), name_key(to))
         self._seed(keys)
         del self._families[(family.name, family.doc_type)]
         if is_generated_name(family.name):
@@ -266,6 +340,10 @@ class PlatformStore:
         now = self._now()
         for revision in family.revisions:
             revision.modified = now
+            if revision.name == to:
+                # Renamed alone to what the family is now called: its name again.
+                revision.name = None
+                self._renamed.pop(revision.object_id, None)
         self._reindex(keys)
         return family
 
@@ -280,7 +358,7 @@ class PlatformStore:
         return family, revision
 
     def _change(self, family: Family, changes: Iterable[tuple[PlatformRevision, str]]) -> None:
-        keys = (name_key(family.name),)
+        keys = _keys_of(family)
         self._seed(keys)
         now = self._now()
         for revision, state in changes:
@@ -324,7 +402,8 @@ class PlatformStore:
     # The index -----------------------------------------------------------------------------
 
     def _hits_for(self, key: str) -> Hits:
-        """What the index should hold for *key* now."""
+        """What the index should hold for *key* now: the objects named so (by their family,
+        or renamed alone to it)."""
         families = [
             family
             for family in self._families.values()
@@ -333,8 +412,26 @@ class PlatformStore:
         generated = self._generated_for_key(key)
         if generated is not None:
             families.append(generated)
+        # Families of another name holding an object renamed alone to *key*, each once.
+        holders: dict[int, Family] = {}
+        for oid, family in self._renamed.items():
+            revision = family.find_id(oid)
+            if (
+                revision is not None
+                and revision.name is not None
+                and name_key(revision.name) == key
+                and name_key(family.name) != key
+                and (not family.deleted or family.index_keeps)
+            ):
+                holders.setdefault(id(family), family)
+        families += holders.values()
         families.sort(key=_type_order)
-        return tuple(document_item(f, r) for f in families for r in f.revisions)
+        return tuple(
+            document_item(f, r)
+            for f in families
+            for r in f.revisions
+            if name_key(object_name(f, r)) == key
+        )
 
     def _seed(self, keys: Iterable[str]) -> None:
         """Before a change: a key the index never had held what it holds now (GEN)."""
@@ -350,3 +447,11 @@ class PlatformStore:
     def _refuse_deleted(family: Family) -> None:
         if family.deleted:
             raise StoreError(410, "gone", "Document deleted; POST /_sim/reset restores it")
+
+
+def _keys_of(family: Family) -> tuple[str, ...]:
+    """The index keys *family*'s objects are found by: its name's, and those of the
+    revisions renamed alone."""
+    keys = [name_key(family.name)]
+    keys += [name_key(r.name) for r in family.revisions if r.name is not None]
+    return tuple(dict.fromkeys(keys))

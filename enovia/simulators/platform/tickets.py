@@ -65,12 +65,15 @@ class TicketBook(Generic[T]):
 
 @dataclass(slots=True)
 class Session:
-    """A logged-in session of *username*; `csrf` is its CSRF token once asked for."""
+    """A logged-in session of *username*; `csrf` is its CSRF token once asked for;
+    `calls_left`, when set, the calls it still serves before it ends (None: until it
+    lapses)."""
 
     username: str
     started_at: float
     last_seen: float
     csrf: str | None = None
+    calls_left: int | None = None
 
 
 class SessionBook:
@@ -97,7 +100,8 @@ class SessionBook:
         return session_id, session
 
     def use(self, session_id: str) -> Session | None:
-        """The live session *session_id*, now marked as used; None when unknown or lapsed."""
+        """The live session *session_id*, now marked as used; None when unknown or lapsed.
+        A session with `calls_left` ends once this use spends its last call."""
         session = self._sessions.get(session_id)
         if session is None:
             return None
@@ -106,6 +110,10 @@ class SessionBook:
             del self._sessions[session_id]
             return None
         session.last_seen = now
+        if session.calls_left is not None:
+            session.calls_left -= 1
+            if session.calls_left <= 0:
+                del self._sessions[session_id]
         return session
 
     def end_all(self) -> int:

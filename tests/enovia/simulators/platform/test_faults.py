@@ -52,6 +52,12 @@ DEFAULT_FAULTS: dict[str, object] = {
     "search_lag_seconds": 0,
     "csrf_reject_next": 0,
     "graph_max_objects": 50,
+    "session_drop_next": 0,
+    "transient_reject_next": 0,
+    "batch_token_type": "CAS_TRANSIENT",
+    "login_redirect": None,
+    "graph_omit": [],
+    "agent_auth_off": False,
 }
 
 
@@ -87,6 +93,9 @@ def test_updates_merge_key_by_key(platform: Platform) -> None:
         "rate_limit": {"every": 3, "retry_after": 1},
     }
     assert platform.faults(html_error=None)["html_error"] is None
+    faults = platform.faults(graph_omit=["B", "A", "B"], login_redirect="/3ddashboard/")
+    assert (faults["graph_omit"], faults["login_redirect"]) == (["A", "B"], "/3ddashboard/")
+    assert platform.faults(login_redirect=None)["login_redirect"] is None
 
 
 @pytest.mark.parametrize(
@@ -112,6 +121,18 @@ def test_updates_merge_key_by_key(platform: Platform) -> None:
         ("csrf_reject_next", -1),
         ("csrf_reject_next", 1.5),
         ("graph_max_objects", 0),
+        ("session_drop_next", -1),
+        ("session_drop_next", True),
+        ("transient_reject_next", "1"),
+        ("batch_token_type", ""),
+        ("batch_token_type", 5),
+        ("login_redirect", "3ddashboard"),
+        ("login_redirect", "//elsewhere.example/x"),
+        ("login_redirect", "ftp://elsewhere.example/x"),
+        ("login_redirect", "/x\r\nSet-Cookie: a=b"),
+        ("graph_omit", "DOC-001"),
+        ("graph_omit", [1]),
+        ("agent_auth_off", "yes"),
         ("no_such_fault", 1),
     ],
 )
@@ -198,6 +219,21 @@ def test_malformed_answers_about_a_name(
                 assert not isinstance(data["data"][0]["id"], str)
     # Answers about other documents are untouched.
     assert search(client, "DOC-002").json()["items"] == 2
+
+
+def test_graph_omit_leaves_the_asked_objects_of_a_name_out(
+    platform: Platform, client: httpx.Client
+) -> None:
+    other = revision_object_id("DOC-002", "A")
+    platform.faults(graph_omit=[DOC])
+    results = graph(client, DOC_A, other, "0" * 32).json()["results"]
+    # No result for DOC's object, not even an error; the others are answered.
+    assert sorted(r["id"] for r in results) == sorted([other, "0" * 32])
+    # The other calls about it are untouched.
+    assert client.get(f"{DOCUMENTS_PATH}/{DOC_A}").status_code == 200
+    assert search(client, DOC).json()["items"] == 2
+    platform.faults(graph_omit=[])
+    assert len(graph(client, DOC_A).json()["results"]) == 1
 
 
 def assert_error_page(response: httpx.Response, status: int) -> None:
