@@ -200,8 +200,11 @@ def test_a_scan_made_after_a_change_never_shares_a_fetch_sent_before_it(testbed:
         wrong += said_current(late)
         assert late["reason"] == "SUPERSEDED"
         assert at(late["checkedAt"]) > changed
-        # The early scan's answer is honestly as old as it is: sent before the change.
-        assert at(early[0]["checkedAt"]) < changed
+        # The early scan's answer is honestly as old as it is: from its own fetch, sent
+        # before the change; or, where a fetch sent later landed first (the platform's read
+        # the change and needed one more call), from that later one, with the change in it.
+        before = at(early[0]["checkedAt"]) < changed
+        assert before or early[0]["reason"] == "SUPERSEDED"
     assert wrong == 0
     figure(
         f"{testbed}: 1 s on the wire: {tried} scans made 0.4 s after the change, "
