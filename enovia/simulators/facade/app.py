@@ -3,20 +3,16 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 
-import orjson
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
+from enovia.simulators.common.app import simulator_app, utc_now
+from enovia.simulators.common.routing import SegmentRoute
 from enovia.simulators.facade.admin import AdminApi
 from enovia.simulators.facade.config import SimulatorConfig
 from enovia.simulators.facade.enovia import EnoviaApi
-from enovia.simulators.facade.routing import SegmentRoute
 from enovia.simulators.facade.state import SimulatorState
 
 _INDEX = {
@@ -32,19 +28,11 @@ _INDEX = {
 }
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def _index(request: Request) -> Response:
-    return Response(orjson.dumps(_INDEX), media_type="application/json")
-
-
 def create_simulator_app(
     config: SimulatorConfig | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
-    wall_clock: Callable[[], datetime] = _utc_now,
+    wall_clock: Callable[[], datetime] = utc_now,
 ) -> Starlette:
     """A new ENOVIA simulator with its own state, seeded with the sample documents.
 
@@ -54,23 +42,10 @@ def create_simulator_app(
     """
     state = SimulatorState(config or SimulatorConfig(), clock=clock, wall_clock=wall_clock)
     enovia = EnoviaApi(state)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            state.shutdown()
-
-    app = Starlette(
-        routes=[
-            # The API first: it takes nearly all the traffic.
-            SegmentRoute("api", enovia.api_endpoint),
-            SegmentRoute("oauth2", enovia.token_endpoint),
-            SegmentRoute("_sim", AdminApi(state)),
-            Route("/", _index, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
-    app.state.simulator = state
-    return app
+    routes = [
+        # The API first: it takes nearly all the traffic.
+        SegmentRoute("api", enovia.api_endpoint),
+        SegmentRoute("oauth2", enovia.token_endpoint),
+        SegmentRoute("_sim", AdminApi(state)),
+    ]
+    return simulator_app(state, _INDEX, routes)

@@ -12,17 +12,14 @@ without a status.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
-import secrets
-from collections.abc import Coroutine
-from typing import Any, Final
+from typing import Final
 from urllib.parse import parse_qs, unquote_plus
 
 from starlette.types import Receive, Scope, Send
 
-from enovia.simulators.facade.asgi import (
+from enovia.simulators.common.asgi import (
     HTML,
     Answer,
     BodyTooLarge,
@@ -32,15 +29,15 @@ from enovia.simulators.facade.asgi import (
     method_not_allowed,
     read_body,
 )
-from enovia.simulators.facade.faults import MalformedKind
+from enovia.simulators.common.calls import pause, serve, travelled
+from enovia.simulators.common.credentials import same_secret
+from enovia.simulators.common.faults import MalformedKind
+from enovia.simulators.common.paths import encode_segments
+from enovia.simulators.common.routing import scope_segments
 from enovia.simulators.facade.model import document_json, revision_json
-from enovia.simulators.facade.paths import encode_segments
-from enovia.simulators.facade.routing import scope_segments
 from enovia.simulators.facade.state import SimulatorState
 from enovia.simulators.facade.stats import DOCUMENT, HEALTH, LATEST, REVISION, TOKEN, UNMATCHED
 
-# The longest a hung call waits: "forever", bounded so nothing waits past an hour.
-HANG_LIMIT_SECONDS: Final = 3600.0
 # A token request is a short form; anything bigger is refused without reading it all.
 TOKEN_BODY_LIMIT: Final = 64 * 1024
 # The seed's scope, answered when the client asks for none.
@@ -106,36 +103,12 @@ def _malformed(kind: MalformedKind, doc_uid: str, template: str) -> Answer:
     return json_answer(200, {} if document else {"releasedDate": None, "pages": 1})
 
 
-async def _until_disconnected(receive: Receive) -> None:
-    # The request body of an API call does not matter; only the disconnect does.
-    while (await receive())["type"] != "http.disconnect":
-        pass
-
-
-async def _left_while_travelling(receive: Receive, seconds: float) -> bool:
-    """Hold an answer *seconds*, as a slow network would; True when the client left meanwhile.
-
-    Watching for the disconnect ends the hold of an abandoned call at once, so it neither
-    stays in flight nor keeps the server from shutting down.
-    """
-    try:
-        await asyncio.wait_for(_until_disconnected(receive), seconds)
-    except TimeoutError:
-        return False
-    return True
-
-
 def _bearer_token(scope: Scope) -> str | None:
     value = header(scope, b"authorization")
     if value is None:
         return None
     scheme, _, token = value.decode("latin-1").partition(" ")
     return token.strip() if scheme.lower() == "bearer" else None
-
-
-def _same(given: str, expected: str) -> bool:
-    # Bytes: compare_digest refuses str with non-ASCII characters.
-    return secrets.compare_digest(given.encode(), expected.encode())
 
 
 def _route_api(segments: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
@@ -168,7 +141,7 @@ class EnoviaApi:
         elif scope["method"] != "POST":
             template, refusal = UNMATCHED, _POST_ONLY
         path = encode_segments(("oauth2", *segments))
-        await self._serve(template, path, send, self._token_answer(scope, receive, refusal))
+        await serve(self._state, template, path, send, self._token_answer(scope, receive, refusal))
 
     async def api_endpoint(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI app for everything below `/api`."""
@@ -180,48 +153,14 @@ class EnoviaApi:
         elif scope["method"] != "GET":
             template, refusal = UNMATCHED, _GET_ONLY
         path = encode_segments(("api", *segments))
-        answer = self._travelled(receive, self._api_answer(scope, receive, template, ids, refusal))
-        await self._serve(template, path, send, answer)
-
-    async def _serve(
-        self, template: str, path: str, send: Send, answering: Coroutine[Any, Any, Answer | None]
-    ) -> None:
-        """Count the call, await its answer and send it (nothing when the client left)."""
-        stats = self._state.stats
-        stats.begin(template, path)
-        status: int | None = None
-        try:
-            answer = await answering
-            if answer is not None:
-                await answer.send(send)
-                status = answer.status
-        finally:
-            stats.end(status)
-
-    async def _travelled(
-        self, receive: Receive, answering: Coroutine[Any, Any, Answer | None]
-    ) -> Answer | None:
-        """The answer, computed from the data at once and then held `wire_delay_ms`; None
-        when the client left before it could be sent."""
-        answer = await answering
-        if answer is None:
-            return None
-        # Read after computing: the delay in force when the answer sets off is the one it gets.
-        delay = self._state.faults.wire_delay_ms / 1000
-        if delay > 0 and await _left_while_travelling(receive, delay):
-            return None
-        return answer
-
-    async def _pause(self) -> None:
-        delay = self._state.delay()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        answering = self._api_answer(scope, receive, template, ids, refusal)
+        await serve(self._state, template, path, send, travelled(self._state, receive, answering))
 
     async def _token_answer(
         self, scope: Scope, receive: Receive, refusal: Answer | None
     ) -> Answer | None:
         state = self._state
-        await self._pause()
+        await pause(state)
         faults = state.faults
         if faults.down:
             return _UNAVAILABLE
@@ -288,7 +227,9 @@ class EnoviaApi:
             refusal = error_answer(401, "invalid_client", "Client authentication failed")
             candidates = [(form.get("client_id", ""), form.get("client_secret", ""))]
         for client_id, secret in candidates:
-            if _same(client_id, config.client_id) and _same(secret, config.client_secret):
+            if same_secret(client_id, config.client_id) and same_secret(
+                secret, config.client_secret
+            ):
                 return None
         return refusal
 
@@ -301,8 +242,8 @@ class EnoviaApi:
         refusal: Answer | None,
     ) -> Answer | None:
         state = self._state
-        await self._pause()
-        if state.faults.hang and await state.hang.hold(receive, HANG_LIMIT_SECONDS):
+        await pause(state)
+        if await state.held(receive):
             return None
         faults = state.faults
         if faults.down:

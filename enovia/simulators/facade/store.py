@@ -6,18 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from enovia.simulators.common.errors import StoreError
 from enovia.simulators.facade.data import generated_document, sample_documents
 from enovia.simulators.facade.model import RELEASED_STATES, Document, Revision
-
-
-class StoreError(Exception):
-    """A change the store refuses; `status` and `error` are what the admin API answers."""
-
-    def __init__(self, status: int, error: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.error = error
-        self.message = message
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,9 @@
 """The admin API under `/_sim`: stats, faults, reset, sessions, secrets and document changes.
 
-JSON in and out. Faults never apply here, and these calls are not counted in the stats.
-Bad input answers 400 `{"error": "bad_request", "message": ...}` naming the offending key.
+JSON in and out, dispatched as every simulator's admin API is (see `common.admin`): faults
+never apply here, these calls are not counted in the stats, and bad input answers 400
+`{"error": "bad_request", "message": ...}` naming the offending key. A body may be empty
+(no keys); else it must be a JSON object, whichever the endpoint.
 
     GET    /_sim/                       {"endpoints": [...]}
     GET    /_sim/stats                  see `PlatformStats.snapshot`, plus `sessions_active`
@@ -42,33 +44,25 @@ getGraph at once, search once `search_lag_seconds` have passed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
-import orjson
-from starlette.types import Receive, Scope, Send
-
-from enovia.simulators.facade.admin import AdminError
-from enovia.simulators.facade.asgi import (
-    Answer,
-    BodyTooLarge,
-    error_answer,
-    json_answer,
-    method_not_allowed,
-    read_body,
+from enovia.simulators.common.admin import (
+    AdminCall,
+    AdminError,
+    BaseAdminApi,
+    Route,
+    check_keys,
+    flag,
+    json_object,
+    text,
 )
-from enovia.simulators.facade.faults import FaultError
+from enovia.simulators.common.asgi import Answer, error_answer, json_answer
 from enovia.simulators.facade.model import iso_z
-from enovia.simulators.facade.routing import scope_segments
-from enovia.simulators.facade.store import StoreError
 from enovia.simulators.platform.model import IN_WORK, OBSOLETE, Family, object_name
 from enovia.simulators.platform.request import Call
 from enovia.simulators.platform.state import PlatformState
-
-ADMIN_BODY_LIMIT: Final = 1024 * 1024
-
-_NO_ENDPOINT: Final = error_answer(404, "not_found", "No such admin endpoint")
 
 _ENDPOINTS: Final = (
     "GET /_sim/stats",
@@ -99,6 +93,12 @@ class _Request:
     ids: tuple[str, ...]
     query: Mapping[str, str]
 
+    @classmethod
+    def of(cls, call: AdminCall) -> _Request:
+        """The request of *call*. Raises AdminError when its body is not a JSON object."""
+        data = json_object(call.body) if call.body.strip() else {}
+        return cls(data, call.ids, Call.of(call.scope).query)
+
     def doc_type(self) -> str | None:
         doc_type = self.query.get("type")
         if doc_type == "":
@@ -106,33 +106,13 @@ class _Request:
         return doc_type
 
     def check_keys(self, *allowed: str) -> None:
-        for key in self.data:
-            if key not in allowed:
-                known = ", ".join(allowed) or "none"
-                raise AdminError(f"unknown key {key!r}; known: {known}")
+        check_keys(self.data, *allowed)
 
     def text(self, key: str, default: str | None = None) -> str:
-        value = self.data.get(key, default)
-        if not isinstance(value, str) or not value:
-            raise AdminError(f"{key} must be a non-empty string")
+        value = text(self.data, key, default)
         if "\x00" in value:
             raise AdminError(f"{key} must not hold NUL characters")
         return value
-
-
-Handler = Callable[[_Request], Answer]
-
-
-def _json_object(body: bytes) -> dict[str, object]:
-    if not body.strip():
-        return {}
-    try:
-        data = orjson.loads(body)
-    except orjson.JSONDecodeError as error:
-        raise AdminError("the body is not valid JSON") from error
-    if not isinstance(data, dict):
-        raise AdminError("the body must be a JSON object")
-    return data
 
 
 def family_view(family: Family, stored: bool) -> dict[str, object]:
@@ -162,50 +142,14 @@ def family_view(family: Family, stored: bool) -> dict[str, object]:
     }
 
 
-class AdminApi:
+class AdminApi(BaseAdminApi[PlatformState, _Request]):
     """ASGI app for everything below `/_sim`, over one simulator's state."""
 
     def __init__(self, state: PlatformState) -> None:
-        self._state = state
+        super().__init__(state, _ENDPOINTS)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        answer = await self._answer(scope, receive)
-        if answer is not None:
-            await answer.send(send)
-
-    async def _answer(self, scope: Scope, receive: Receive) -> Answer | None:
-        route = self._route(scope_segments(scope))
-        if route is None:
-            return _NO_ENDPOINT
-        handlers, ids = route
-        handler = handlers.get(scope["method"])
-        if handler is None:
-            return method_not_allowed(tuple(handlers))
-        try:
-            body = await read_body(receive, ADMIN_BODY_LIMIT)
-        except BodyTooLarge:
-            return error_answer(413, "bad_request", "body too large")
-        if body is None:
-            return None
-        try:
-            return handler(_Request(_json_object(body), ids, Call.of(scope).query))
-        except (AdminError, FaultError) as error:
-            return error_answer(400, "bad_request", str(error))
-        except StoreError as error:
-            return error_answer(error.status, error.error, error.message)
-
-    def _route(
-        self, segments: tuple[str, ...]
-    ) -> tuple[dict[str, Handler], tuple[str, ...]] | None:
+    def _own_route(self, segments: tuple[str, ...]) -> Route[_Request] | None:
         match segments:
-            case () | ("",):
-                return {"GET": self._index}, ()
-            case ("stats",):
-                return {"GET": self._stats}, ()
-            case ("reset",):
-                return {"POST": self._reset}, ()
-            case ("faults",):
-                return {"GET": self._get_faults, "POST": self._set_faults}, ()
             case ("documents",):
                 return {"GET": self._list_documents}, ()
             case ("documents", name):
@@ -231,23 +175,16 @@ class AdminApi:
                 return {"POST": self._rotate_batch_secret}, ()
         return None
 
-    def _index(self, request: _Request) -> Answer:
-        return json_answer(200, {"endpoints": list(_ENDPOINTS)})
+    def _request(self, call: AdminCall) -> _Request:
+        return _Request.of(call)
+
+    def _fault_update(self, request: _Request) -> object:
+        return request.data
 
     def _stats(self, request: _Request) -> Answer:
         snapshot = self._state.stats.snapshot()
         snapshot["sessions_active"] = self._state.sessions.live_count()
         return json_answer(200, snapshot)
-
-    def _reset(self, request: _Request) -> Answer:
-        self._state.reset()
-        return json_answer(200, {"reset": True})
-
-    def _get_faults(self, request: _Request) -> Answer:
-        return json_answer(200, self._state.faults.as_json())
-
-    def _set_faults(self, request: _Request) -> Answer:
-        return json_answer(200, self._state.update_faults(request.data).as_json())
 
     def _list_documents(self, request: _Request) -> Answer:
         families = [
@@ -317,9 +254,7 @@ class AdminApi:
 
     def _expire_sessions(self, request: _Request) -> Answer:
         request.check_keys("passport")
-        passport = request.data.get("passport", False)
-        if not isinstance(passport, bool):
-            raise AdminError("passport must be true or false")
+        passport = flag(request.data, "passport")
         expired, passport_expired = self._state.end_sessions(passport=passport)
         return json_answer(200, {"expired": expired, "passport_expired": passport_expired})
 

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 
-import orjson
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
-from enovia.simulators.facade.routing import SegmentRoute
+from enovia.simulators.common.app import simulator_app, utc_now
+from enovia.simulators.common.routing import SegmentRoute
 from enovia.simulators.platform.admin import AdminApi
 from enovia.simulators.platform.config import PlatformSimulatorConfig
 from enovia.simulators.platform.passport import PassportApi
@@ -29,19 +25,11 @@ _INDEX = {
 }
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-async def _index(request: Request) -> Response:
-    return Response(orjson.dumps(_INDEX), media_type="application/json")
-
-
 def create_platform_simulator_app(
     config: PlatformSimulatorConfig | None = None,
     *,
     clock: Callable[[], float] = time.monotonic,
-    wall_clock: Callable[[], datetime] = _utc_now,
+    wall_clock: Callable[[], datetime] = utc_now,
 ) -> Starlette:
     """A new 3DEXPERIENCE simulator (3DPassport + 3DSpace) with its own state.
 
@@ -52,23 +40,10 @@ def create_platform_simulator_app(
     down releases hung calls.
     """
     state = PlatformState(config or PlatformSimulatorConfig(), clock=clock, wall_clock=wall_clock)
-
-    @asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        try:
-            yield
-        finally:
-            state.shutdown()
-
-    app = Starlette(
-        routes=[
-            # 3DSpace first: it takes nearly all the traffic.
-            SegmentRoute("3dspace", SpaceApi(state)),
-            SegmentRoute("3dpassport", PassportApi(state)),
-            SegmentRoute("_sim", AdminApi(state)),
-            Route("/", _index, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
-    app.state.simulator = state
-    return app
+    routes = [
+        # 3DSpace first: it takes nearly all the traffic.
+        SegmentRoute("3dspace", SpaceApi(state)),
+        SegmentRoute("3dpassport", PassportApi(state)),
+        SegmentRoute("_sim", AdminApi(state)),
+    ]
+    return simulator_app(state, _INDEX, routes)

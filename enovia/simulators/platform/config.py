@@ -5,12 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Final, Literal, get_args
 
-from enovia.simulators.facade.config import (
-    check_error_status,
-    check_fraction,
-    check_non_negative,
-    check_positive,
-)
+from enovia.simulators.common.checks import check_positive
+from enovia.simulators.common.config import FaultSettings
 
 TransientLoginShape = Literal["json", "redirect"]
 TRANSIENT_LOGIN_SHAPES: Final[tuple[str, ...]] = get_args(TransientLoginShape)
@@ -51,7 +47,7 @@ DEFAULT_USER: Final = PlatformUser("pteqr", "demo-password")
 
 
 @dataclass(frozen=True, slots=True)
-class PlatformSimulatorConfig:
+class PlatformSimulatorConfig(FaultSettings):
     """How a platform simulator starts; the run-time faults begin from these values.
 
     Authentication: `batch_service_name`/`batch_service_secret` (3DPassport's batch service,
@@ -66,8 +62,7 @@ class PlatformSimulatorConfig:
     sessions and 3DPassport's CASTGC alike), `service_ticket_ttl`, `batch_ticket_ttl` and
     `login_ticket_ttl` (the `lt` of get_auth_params).
 
-    `latency_ms`, `jitter_ms`, `error_rate` and `error_status` are the initial faults (see
-    `POST /_sim/faults`); `seed` seeds the one random generator behind every random fault.
+    The initial faults and the seed are FaultSettings'.
 
     Raises ValueError naming the field when a value is out of range or inconsistent.
     """
@@ -87,11 +82,6 @@ class PlatformSimulatorConfig:
     service_ticket_ttl: float = 10
     batch_ticket_ttl: float = 60
     login_ticket_ttl: float = 300
-    latency_ms: float = 0
-    jitter_ms: float = 0
-    error_rate: float = 0
-    error_status: int = 503
-    seed: int = 42
 
     def __post_init__(self) -> None:
         for name in ("batch_service_name", "batch_service_secret", "agent_id", "agent_secret"):
@@ -117,10 +107,7 @@ class PlatformSimulatorConfig:
         check_positive("service_ticket_ttl", self.service_ticket_ttl)
         check_positive("batch_ticket_ttl", self.batch_ticket_ttl)
         check_positive("login_ticket_ttl", self.login_ticket_ttl)
-        check_non_negative("latency_ms", self.latency_ms)
-        check_non_negative("jitter_ms", self.jitter_ms)
-        check_fraction("error_rate", self.error_rate)
-        check_error_status("error_status", self.error_status)
+        self._check_fault_settings()
 
     def _check_contexts(self) -> None:
         if not self.security_contexts:

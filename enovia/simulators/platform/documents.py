@@ -21,7 +21,7 @@ from typing import Final
 
 import orjson
 
-from enovia.simulators.facade.asgi import Answer, json_answer
+from enovia.simulators.common.asgi import Answer, json_answer
 from enovia.simulators.platform.index import Hit
 from enovia.simulators.platform.model import (
     document_item,

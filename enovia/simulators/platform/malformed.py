@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from enovia.simulators.facade.asgi import Answer, json_answer
-from enovia.simulators.facade.faults import MalformedKind
+from enovia.simulators.common.asgi import Answer, json_answer
+from enovia.simulators.common.faults import MalformedKind
 from enovia.simulators.platform.stats import GRAPH
 from enovia.simulators.platform.wire import error_page_answer
 

@@ -22,16 +22,16 @@ login refuses good tickets).
 from __future__ import annotations
 
 import hashlib
-import secrets
 from typing import Final
 from urllib.parse import parse_qs
 
 from starlette.types import Receive, Scope, Send
 
-from enovia.simulators.facade.asgi import Answer, BodyTooLarge, json_answer, read_body
-from enovia.simulators.facade.paths import encode_segments
-from enovia.simulators.facade.routing import scope_segments
-from enovia.simulators.platform.calls import pause, serve
+from enovia.simulators.common.asgi import Answer, BodyTooLarge, json_answer, read_body
+from enovia.simulators.common.calls import pause, serve
+from enovia.simulators.common.credentials import same_secret
+from enovia.simulators.common.paths import encode_segments
+from enovia.simulators.common.routing import scope_segments
 from enovia.simulators.platform.config import PlatformUser
 from enovia.simulators.platform.pages import (
     logged_in_page,
@@ -48,18 +48,19 @@ from enovia.simulators.platform.stats import (
     TRANSIENT_LOGIN,
     UNMATCHED,
 )
-from enovia.simulators.platform.wire import html_answer, platform_error, redirect, set_cookie
+from enovia.simulators.platform.wire import (
+    html_answer,
+    platform_error,
+    redirect,
+    route_refusal,
+    set_cookie,
+)
 
 # A login form is short; anything bigger is refused without reading it all.
 FORM_BODY_LIMIT: Final = 64 * 1024
 
 _UNAVAILABLE: Final = platform_error(503, "3DPassport is unavailable")
 _NO_ENDPOINT: Final = platform_error(404, "No such 3DPassport endpoint")
-
-
-def _same(given: str, expected: str) -> bool:
-    # Bytes: compare_digest refuses str with non-ASCII characters.
-    return secrets.compare_digest(given.encode(), expected.encode())
 
 
 def _route(segments: tuple[str, ...], method: str, action: str | None) -> tuple[str, str]:
@@ -97,13 +98,8 @@ class PassportApi:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         call = Call.of(scope)
         segments = scope_segments(scope)
-        template, method = _route(segments, call.method, call.query.get("action"))
-        refusal: Answer | None = None
-        if template == UNMATCHED:
-            refusal = _NO_ENDPOINT
-        elif call.method != method:
-            template = UNMATCHED
-            refusal = platform_error(405, f"Use {method}", ((b"allow", method.encode()),))
+        template, taken = _route(segments, call.method, call.query.get("action"))
+        template, refusal = route_refusal(template, call.method, taken, _NO_ENDPOINT)
         path = encode_segments(("3dpassport", *segments))
         answering = self._answer(call, receive, template, refusal)
         await serve(self._state, template, path, send, answering)
@@ -181,7 +177,7 @@ class PassportApi:
         # The login ticket is spent whatever happens next, as CAS does.
         lt_good = state.login_tickets.redeem(form.get("lt", "")) is not None
         user = state.config.user(form.get("username", ""))
-        password_good = user is not None and _same(form.get("password", ""), user.password)
+        password_good = user is not None and same_secret(form.get("password", ""), user.password)
         if not lt_good or user is None or not password_good:
             return self._fresh_login_page(service, failed=True)
         cookie = self._start_passport_session(call, user.username)
@@ -193,7 +189,10 @@ class PassportApi:
         state = self._state
         name = call.header(b"ds-service-name") or ""
         secret = call.header(b"ds-service-secret") or ""
-        if not (_same(name, state.config.batch_service_name) and _same(secret, state.batch_secret)):
+        if not (
+            same_secret(name, state.config.batch_service_name)
+            and same_secret(secret, state.batch_secret)
+        ):
             return json_answer(
                 401,
                 {

@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlsplit
 
 from starlette.types import Scope
 
-from enovia.simulators.facade.asgi import header
+from enovia.simulators.common.asgi import header
 
 PASSPORT_ROOT: Final = "/3dpassport"
 SPACE_ROOT: Final = "/3dspace"

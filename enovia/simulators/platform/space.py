@@ -26,17 +26,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote
 
 from starlette.types import Receive, Scope, Send
 
-from enovia.simulators.facade.asgi import Answer, BodyTooLarge, json_answer, read_body
-from enovia.simulators.facade.paths import encode_segments
-from enovia.simulators.facade.routing import scope_segments
-from enovia.simulators.platform.calls import HANG_LIMIT_SECONDS, pause, serve, travelled
+from enovia.simulators.common.asgi import Answer, BodyTooLarge, json_answer, read_body
+from enovia.simulators.common.calls import pause, serve, travelled
+from enovia.simulators.common.credentials import same_secret
+from enovia.simulators.common.paths import encode_segments
+from enovia.simulators.common.routing import scope_segments
 from enovia.simulators.platform.config import CONTEXT_PREFIX, PlatformUser, split_context
 from enovia.simulators.platform.documents import DocumentsApi, Outcome
 from enovia.simulators.platform.malformed import malformed_answer
@@ -58,6 +58,7 @@ from enovia.simulators.platform.wire import (
     html_answer,
     platform_error,
     redirect,
+    route_refusal,
     set_cookie,
 )
 
@@ -99,11 +100,6 @@ def _route(segments: tuple[str, ...]) -> tuple[str, str, tuple[str, ...]]:
         case ("resources", "v1", "modeler", "dslc", "version", "getGraph"):
             return GRAPH, "POST", ()
     return UNMATCHED, "", ()
-
-
-def _same(given: str, expected: str) -> bool:
-    # Bytes: compare_digest refuses str with non-ASCII characters.
-    return secrets.compare_digest(given.encode(), expected.encode())
 
 
 def _pid(*parts: str) -> str:
@@ -150,13 +146,8 @@ class SpaceApi:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         call = Call.of(scope)
         segments = scope_segments(scope)
-        template, method, ids = _route(segments)
-        refusal: Answer | None = None
-        if template == UNMATCHED:
-            refusal = _NO_ENDPOINT
-        elif call.method != method:
-            template = UNMATCHED
-            refusal = platform_error(405, f"Use {method}", ((b"allow", method.encode()),))
+        template, taken, ids = _route(segments)
+        template, refusal = route_refusal(template, call.method, taken, _NO_ENDPOINT)
         path = encode_segments(("3dspace", *segments))
         resources = segments[:1] == ("resources",)
         answering = self._answer(call, receive, template, ids, refusal, resources=resources)
@@ -186,7 +177,7 @@ class SpaceApi:
                 if read is None:
                     return None
                 body = read
-        if state.faults.hang and await state.hang.hold(receive, HANG_LIMIT_SECONDS):
+        if await state.held(receive):
             return None
         faults = state.faults
         if faults.down:
@@ -256,7 +247,11 @@ class SpaceApi:
         except (binascii.Error, UnicodeDecodeError):
             return _BAD_AGENT
         agent_id, colon, secret = decoded.partition(":")
-        if colon and _same(agent_id, config.agent_id) and _same(secret, config.agent_secret):
+        if (
+            colon
+            and same_secret(agent_id, config.agent_id)
+            and same_secret(secret, config.agent_secret)
+        ):
             return Principal(config.agent_user, None)
         return _BAD_AGENT
 
@@ -346,7 +341,7 @@ class SpaceApi:
         session = principal.session
         expected = state.agent_csrf if session is None else session.csrf
         given = call.header(CSRF_HEADER_NAME.lower().encode())
-        if expected is None or given is None or not _same(given, expected):
+        if expected is None or given is None or not same_secret(given, expected):
             state.stats.csrf_refused()
             return _BAD_CSRF
         if state.take_csrf_rejection():

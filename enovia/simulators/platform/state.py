@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import random
 import secrets
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
-from enovia.simulators.facade.hang import HangGate
+from enovia.simulators.common.state import SimulatorCore
 from enovia.simulators.platform.config import PlatformSimulatorConfig
 from enovia.simulators.platform.faults import PlatformFaults
 from enovia.simulators.platform.stats import PlatformStats
 from enovia.simulators.platform.store import PlatformStore
 from enovia.simulators.platform.tickets import SessionBook, TicketBook
+
+# The faults that spoil the next N calls of a kind, counted down as they do.
+_Countdown = Literal["csrf_reject_next", "session_drop_next", "transient_reject_next"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +32,7 @@ def new_csrf_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class PlatformState:
+class PlatformState(SimulatorCore[PlatformFaults, PlatformStats]):
     """The live state of one platform simulator: objects, tickets, sessions, stats, faults.
 
     Reachable in-process as `app.state.simulator`; tests should prefer the admin HTTP API.
@@ -43,11 +46,10 @@ class PlatformState:
         clock: Callable[[], float],
         wall_clock: Callable[[], datetime],
     ) -> None:
+        super().__init__(PlatformStats(), PlatformFaults.initial(config), config.seed)
         self.config = config
         self.clock = clock
-        self.stats = PlatformStats()
         self.store = PlatformStore(clock, wall_clock)
-        self.hang = HangGate()
         # A login ticket only needs to exist: its payload is just True.
         self.login_tickets: TicketBook[bool] = TicketBook("LT-", clock)
         # Batch (transient) tickets stand for the user they impersonate.
@@ -60,37 +62,14 @@ class PlatformState:
         # An agent has no session: its CSRF token lives until the sessions are ended.
         self.agent_csrf: str | None = None
         self.batch_secret = config.batch_service_secret
-        self._rng = random.Random(config.seed)  # noqa: S311 - reproducible faults, by design
-        self._faults = PlatformFaults.initial(config)
-        self._rate_limit_count = 0
-
-    @property
-    def faults(self) -> PlatformFaults:
-        """The current faults."""
-        return self._faults
-
-    def update_faults(self, update: object) -> PlatformFaults:
-        """Merge a JSON fault update (see `PlatformFaults.updated`); returns the new faults.
-
-        Raises FaultError, changing nothing, when the update is invalid. Turning `hang` off
-        releases the held calls; setting `rate_limit` starts its count afresh.
-        """
-        faults = self._faults.updated(update)
-        if isinstance(update, dict) and "rate_limit" in update:
-            self._rate_limit_count = 0
-        self._apply(faults)
-        return self._faults
 
     def reset(self) -> None:
         """Back to the start: stats, faults, documents, the batch secret and the random
         sequence. Sessions and tickets stay good (a client keeps working across a reset).
         Held calls are released."""
-        self.stats.reset()
+        super().reset()
         self.store.reset()
         self.batch_secret = self.config.batch_service_secret
-        self._rng.seed(self.config.seed)
-        self._rate_limit_count = 0
-        self._apply(PlatformFaults.initial(self.config))
 
     def end_sessions(self, *, passport: bool) -> tuple[int, int]:
         """End every 3DSpace session now (and the agent's CSRF token); with *passport*,
@@ -98,32 +77,6 @@ class PlatformState:
         self.agent_csrf = None
         ended = self.sessions.end_all()
         return ended, self.passport_sessions.end_all() if passport else 0
-
-    def shutdown(self) -> None:
-        """The server is stopping: let held calls finish."""
-        self.hang.release()
-
-    def delay(self) -> float:
-        """Seconds the next answer waits: latency plus a uniform draw of jitter."""
-        faults = self._faults
-        seconds = faults.latency_ms / 1000
-        if faults.jitter_ms > 0:
-            seconds += self._rng.uniform(0, faults.jitter_ms) / 1000
-        return seconds
-
-    def draw_error(self) -> bool:
-        """Whether this resource answer is replaced by the error status (error_rate)."""
-        return self._draw(self._faults.error_rate)
-
-    def draw_rate_limit(self) -> int | None:
-        """Retry-After seconds when this resource call is the Nth one and is limited."""
-        rate_limit = self._faults.rate_limit
-        if rate_limit is None:
-            return None
-        self._rate_limit_count += 1
-        if self._rate_limit_count % rate_limit.every:
-            return None
-        return rate_limit.retry_after
 
     def html_error_status(self, template: str, names: Iterable[str]) -> int | None:
         """The status of the HTML error page replacing this answer, or None (html_error)."""
@@ -136,41 +89,22 @@ class PlatformState:
 
     def take_csrf_rejection(self) -> bool:
         """Whether this POST's CSRF token is to be refused as stale (csrf_reject_next)."""
-        remaining = self._faults.csrf_reject_next
-        if remaining <= 0:
-            return False
-        self._faults = replace(self._faults, csrf_reject_next=remaining - 1)
-        return True
+        return self._take("csrf_reject_next")
 
     def take_session_drop(self) -> bool:
         """Whether the session being opened is to end after its first call
         (session_drop_next)."""
-        remaining = self._faults.session_drop_next
-        if remaining <= 0:
-            return False
-        self._faults = replace(self._faults, session_drop_next=remaining - 1)
-        return True
+        return self._take("session_drop_next")
 
     def take_transient_rejection(self) -> bool:
         """Whether this transient login's good ticket is to be refused as used or expired
         (transient_reject_next)."""
-        remaining = self._faults.transient_reject_next
+        return self._take("transient_reject_next")
+
+    def _take(self, fault: _Countdown) -> bool:
+        """Whether one of the next N calls *fault* (a count) spoils is left; counts it down."""
+        remaining: int = getattr(self._faults, fault)
         if remaining <= 0:
             return False
-        self._faults = replace(self._faults, transient_reject_next=remaining - 1)
+        self._faults = self._faults.updated({fault: remaining - 1})
         return True
-
-    def _draw(self, rate: float) -> bool:
-        # No draw at 0 or 1: those need no randomness and keep the sequence for jitter.
-        if rate <= 0:
-            return False
-        return rate >= 1 or self._rng.random() < rate
-
-    def _apply(self, faults: PlatformFaults) -> None:
-        if faults.rate_limit != self._faults.rate_limit:
-            self._rate_limit_count = 0
-        if faults.hang:
-            self.hang.engage()
-        else:
-            self.hang.release()
-        self._faults = faults

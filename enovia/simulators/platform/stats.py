@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Final
 
+from enovia.simulators.common.stats import CallStats
+
 AUTH_PARAMS: Final = "GET /3dpassport/login?action=get_auth_params"
 LOGIN_PAGE: Final = "GET /3dpassport/login"
 LOGIN_FORM: Final = "POST /3dpassport/login"
@@ -24,34 +26,14 @@ SPACE_TEMPLATES: Final = (PERSON, CSRF, DOCUMENT, SEARCH, DOCUMENTS_BY_IDS, GRAP
 TEMPLATES: Final = (*PASSPORT_TEMPLATES, *SPACE_TEMPLATES, UNMATCHED)
 
 
-class PlatformStats:
-    """Counts 3DPassport and 3DSpace calls; `snapshot()` is the body of `GET /_sim/stats`.
-
-    A call is counted when it arrives (`begin`) and its status when it is answered (`end`);
-    a call whose client went away before the answer has no status. The events (`login`,
-    `session_lost`, ...) are counted as they happen. Not thread-safe.
+class PlatformStats(CallStats):
+    """Counts 3DPassport and 3DSpace calls (see `CallStats`), and the platform's events
+    (`login`, `session_lost`, ...) as they happen. Not thread-safe.
     """
 
     def __init__(self) -> None:
-        self._calls: Counter[str] = Counter()
-        self._by_path: Counter[str] = Counter()
-        self._statuses: Counter[int] = Counter()
+        super().__init__(TEMPLATES, BATCH_TICKET)
         self._events: Counter[str] = Counter()
-        self._in_flight = 0
-        self._peak = 0
-
-    def begin(self, template: str, path: str) -> None:
-        """A call to *template* at the canonical *path* arrived."""
-        self._calls[template] += 1
-        self._by_path[path] += 1
-        self._in_flight += 1
-        self._peak = max(self._peak, self._in_flight)
-
-    def end(self, status: int | None) -> None:
-        """A call finished: answered with *status*, or None when no answer was sent."""
-        self._in_flight -= 1
-        if status is not None:
-            self._statuses[status] += 1
 
     def login(self) -> None:
         """A 3DSpace session was created (a service ticket was redeemed)."""
@@ -73,38 +55,19 @@ class PlatformStats:
         """A POST was refused for its CSRF token."""
         self._events["csrf_refusals"] += 1
 
-    @property
-    def in_flight(self) -> int:
-        """Calls begun and not yet finished."""
-        return self._in_flight
-
     def reset(self) -> None:
         """Zero every counter; calls still in flight stay counted as in flight."""
-        self._calls.clear()
-        self._by_path.clear()
-        self._statuses.clear()
+        super().reset()
         self._events.clear()
-        # In-flight calls will still call end(): keep them so the gauge never goes negative.
-        self._peak = self._in_flight
 
     def snapshot(self) -> dict[str, object]:
-        """The counters as JSON-ready data, the facade's shape plus the platform's events.
-
-        `calls`: every template in TEMPLATES, zero included; `calls_by_path`: canonical paths
-        called (no query); `statuses`: answers by status (as a string); `token_requests`:
-        batch tickets asked for; `unauthorized`: 401 answers; `total`: every call;
+        """The counters as JSON-ready data: `CallStats.snapshot` (`calls` by TEMPLATES,
+        `token_requests`: batch tickets asked for) plus the platform's events:
         `logins`: 3DSpace sessions created; `passport_logins`: CASTGCs issued;
         `session_losses`, `tickets_refused`, `csrf_refusals`: as the names say.
         """
         return {
-            "calls": {template: self._calls[template] for template in TEMPLATES},
-            "calls_by_path": dict(self._by_path),
-            "statuses": {str(status): n for status, n in sorted(self._statuses.items())},
-            "token_requests": self._calls[BATCH_TICKET],
-            "unauthorized": self._statuses[401],
-            "in_flight": self._in_flight,
-            "peak_concurrency": self._peak,
-            "total": sum(self._calls.values()),
+            **super().snapshot(),
             "logins": self._events["logins"],
             "passport_logins": self._events["passport_logins"],
             "session_losses": self._events["session_losses"],

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Final
 
-from enovia.simulators.facade.store import StoreError
+from enovia.simulators.common.errors import StoreError
 from enovia.simulators.platform.data import generated_family, is_generated_name, sample_families
 from enovia.simulators.platform.index import Hit, Hits, SearchIndex, name_key
 from enovia.simulators.platform.model import (

@@ -18,19 +18,12 @@ from enovia.simulators.facade import (
     SimulatorState,
     create_simulator_app,
 )
+from tests.enovia.simulators.expected import SHARED_DEFAULT_FAULTS
 from tests.enovia.simulators.facade.helpers import TOKEN_FORM, doc_url, get_token, set_faults, stats
 from tests.enovia.simulators.facade.test_stats import wait_in_flight
 
 DEFAULT_FAULTS: dict[str, object] = {
-    "latency_ms": 0,
-    "jitter_ms": 0,
-    "wire_delay_ms": 0,
-    "error_rate": 0,
-    "error_status": 503,
-    "rate_limit": None,
-    "hang": False,
-    "down": False,
-    "malformed": {},
+    **SHARED_DEFAULT_FAULTS,
     "token_ttl": 3600,
     "token_endpoint_down": False,
 }

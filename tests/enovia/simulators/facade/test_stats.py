@@ -14,6 +14,7 @@ from enovia.simulators.facade import (
     latest_revision_path,
     revision_path,
 )
+from tests.enovia.simulators.expected import fresh_stats
 from tests.enovia.simulators.facade.helpers import TOKEN_FORM, doc_url, set_faults, stats
 
 
@@ -26,16 +27,7 @@ async def wait_in_flight(client: httpx.AsyncClient, count: int) -> None:
 
 
 async def test_fresh_stats_shape(client: httpx.AsyncClient) -> None:
-    assert await stats(client) == {
-        "calls": dict.fromkeys(TEMPLATES, 0),
-        "calls_by_path": {},
-        "statuses": {},
-        "token_requests": 0,
-        "unauthorized": 0,
-        "in_flight": 0,
-        "peak_concurrency": 0,
-        "total": 0,
-    }
+    assert await stats(client) == fresh_stats(TEMPLATES)
 
 
 async def test_calls_are_counted_by_template_and_path(api: httpx.AsyncClient) -> None:

@@ -18,6 +18,7 @@ from enovia.simulators.platform import (
     SEARCH,
     PlatformSimulatorConfig,
 )
+from tests.enovia.simulators.expected import SHARED_DEFAULT_FAULTS
 from tests.enovia.simulators.platform.conftest import PlatformFactory
 from tests.enovia.simulators.platform.helpers import (
     AGENT_ID,
@@ -37,15 +38,7 @@ DOC = DOC_SUPERSEDED_THEN_RELEASED
 DOC_A = revision_object_id(DOC, "A")
 
 DEFAULT_FAULTS: dict[str, object] = {
-    "latency_ms": 0,
-    "jitter_ms": 0,
-    "wire_delay_ms": 0,
-    "error_rate": 0,
-    "error_status": 503,
-    "rate_limit": None,
-    "hang": False,
-    "down": False,
-    "malformed": {},
+    **SHARED_DEFAULT_FAULTS,
     "html_error": None,
     "passport_down": False,
     "session_loss_shape": "redirect",

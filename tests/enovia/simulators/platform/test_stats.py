@@ -16,6 +16,7 @@ from enovia.simulators.platform import (
     TRANSIENT_LOGIN,
     UNMATCHED,
 )
+from tests.enovia.simulators.expected import fresh_stats
 from tests.enovia.simulators.platform.helpers import (
     AGENT_ID,
     DOCUMENTS_PATH,
@@ -31,14 +32,7 @@ DOC_A = revision_object_id("DOC-001", "A")
 
 def test_fresh_stats_shape(platform: Platform) -> None:
     assert platform.stats() == {
-        "calls": dict.fromkeys(TEMPLATES, 0),
-        "calls_by_path": {},
-        "statuses": {},
-        "token_requests": 0,
-        "unauthorized": 0,
-        "in_flight": 0,
-        "peak_concurrency": 0,
-        "total": 0,
+        **fresh_stats(TEMPLATES),
         "logins": 0,
         "passport_logins": 0,
         "session_losses": 0,

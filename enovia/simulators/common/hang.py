@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Final
 
 from starlette.types import Receive
 
+from enovia.simulators.common.asgi import until_disconnected
 
-async def _until_disconnected(receive: Receive) -> None:
-    # The request bodies of the held calls do not matter; only the disconnect does.
-    while (await receive())["type"] != "http.disconnect":
-        pass
+# The longest a hung call waits: "forever", bounded so nothing waits past an hour.
+HANG_LIMIT_SECONDS: Final = 3600.0
 
 
 class HangGate:
@@ -50,7 +50,7 @@ class HangGate:
             return False
         waiters = (
             asyncio.ensure_future(released.wait()),
-            asyncio.ensure_future(_until_disconnected(receive)),
+            asyncio.ensure_future(until_disconnected(receive)),
         )
         try:
             await asyncio.wait(waiters, timeout=limit, return_when=asyncio.FIRST_COMPLETED)

@@ -1,6 +1,6 @@
 """ASGI plumbing: answers as bytes sent straight over ASGI, request bodies and headers.
 
-The simulator's request path skips Starlette's Request/Response objects to stay lean at
+The simulators' request paths skip Starlette's Request/Response objects to stay lean at
 hundreds of concurrent calls.
 """
 
@@ -87,3 +87,13 @@ async def read_body(receive: Receive, limit: int) -> bytes | None:
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
+
+
+async def until_disconnected(receive: Receive) -> None:
+    """Return once the client has gone away; whatever else it sends is dropped.
+
+    For calls held on purpose (`hang`, `wire_delay_ms`): their request bodies do not
+    matter, only the disconnect does.
+    """
+    while (await receive())["type"] != "http.disconnect":
+        pass

@@ -8,7 +8,7 @@ from starlette.datastructures import URLPath
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from enovia.simulators.facade.paths import request_segments
+from enovia.simulators.common.paths import request_segments
 
 # Scope key holding the decoded segments below a SegmentRoute's prefix.
 SEGMENTS_KEY: Final = "simulator.segments"
