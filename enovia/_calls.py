@@ -13,6 +13,7 @@ import httpx
 from enovia._circuit import CircuitBreaker
 from enovia._deadline import time_left
 from enovia._errors import EnoviaError, RateLimited, UpstreamUnavailable
+from enovia._models import EnoviaHealth
 
 T = TypeVar("T")
 
@@ -48,6 +49,22 @@ async def through_circuit(circuit: CircuitBreaker | None, attempt: Callable[[], 
         circuit.released()
         raise
     circuit.succeeded()
+    return result
+
+
+async def health_of(
+    check: Callable[[], Awaitable[object]], observer: CallObserver | None
+) -> EnoviaHealth:
+    """The seed's health result of one `check` call (healthy when it answers, unhealthy with
+    its error's message when it raises an `EnoviaError`), reported to `observer`."""
+    try:
+        await check()
+    except EnoviaError as exc:
+        result = EnoviaHealth(enovia="unhealthy", last_check=utc_now(), error=exc.message)
+    else:
+        result = EnoviaHealth(enovia="healthy", last_check=utc_now())
+    if observer is not None:
+        observer.health_check(result.enovia == "healthy")
     return result
 
 

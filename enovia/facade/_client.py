@@ -10,7 +10,13 @@ import httpx
 import structlog
 from pydantic import field_validator
 
-from enovia._calls import CallObserver, attempt_timeout, retry_after, through_circuit, utc_now
+from enovia._calls import (
+    CallObserver,
+    attempt_timeout,
+    health_of,
+    retry_after,
+    through_circuit,
+)
 from enovia._circuit import CircuitBreaker
 from enovia._errors import (
     EnoviaError,
@@ -116,15 +122,7 @@ class FacadeClient:
 
     async def check_health(self) -> EnoviaHealth:
         """One unretried call to ENOVIA's `/api/v1/health`; never raises."""
-        try:
-            await self._get_once(HEALTH, HEALTH)
-        except EnoviaError as exc:
-            result = EnoviaHealth(enovia="unhealthy", last_check=utc_now(), error=exc.message)
-        else:
-            result = EnoviaHealth(enovia="healthy", last_check=utc_now())
-        if self._observer is not None:
-            self._observer.health_check(result.enovia == "healthy")
-        return result
+        return await health_of(lambda: self._get_once(HEALTH, HEALTH), self._observer)
 
     async def aclose(self) -> None:
         await self._http.aclose()

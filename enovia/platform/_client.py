@@ -9,7 +9,7 @@ from typing import Final, get_args
 
 import httpx
 
-from enovia._calls import through_circuit, utc_now
+from enovia._calls import health_of, through_circuit
 from enovia._circuit import CircuitBreaker
 from enovia._errors import EnoviaError, NotFound, UpstreamAuthFailed
 from enovia._identifiers import checked_revision, checked_uid
@@ -188,15 +188,9 @@ class PlatformClient:
         """One unretried, authenticated call (the current person) that bypasses the
         circuit (it is how an operator sees); logs in first when there is no session.
         Never raises."""
-        try:
-            await self._space.fetch(PERSON_CALL, resilient=False)
-        except EnoviaError as exc:
-            result = EnoviaHealth(enovia="unhealthy", last_check=utc_now(), error=exc.message)
-        else:
-            result = EnoviaHealth(enovia="healthy", last_check=utc_now())
-        if self._observer is not None:
-            self._observer.health_check(result.enovia == "healthy")
-        return result
+        return await health_of(
+            lambda: self._space.fetch(PERSON_CALL, resilient=False), self._observer
+        )
 
     async def aclose(self) -> None:
         await self._families.aclose()

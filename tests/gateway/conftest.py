@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
@@ -116,15 +117,23 @@ class Gateway:
 StartGateway = Callable[..., Gateway]
 
 
-@pytest.fixture
-def start_gateway(sim: Simulator) -> Iterator[StartGateway]:
-    """Start a gateway (several may run at once); all are stopped after the test."""
+@contextmanager
+def gateways(make_settings: Callable[..., Settings]) -> Iterator[StartGateway]:
+    """Start gateways with `make_settings(**overrides)` (several may run at once); all are
+    stopped on exit."""
     with ExitStack() as stack:
 
         def start(sleep: Sleep = no_sleep, **overrides: Any) -> Gateway:
-            app = create_app(settings_for(sim.base_url, **overrides), sleep=sleep)
+            app = create_app(make_settings(**overrides), sleep=sleep)
             return Gateway(stack.enter_context(serve_in_thread(app)))
 
+        yield start
+
+
+@pytest.fixture
+def start_gateway(sim: Simulator) -> Iterator[StartGateway]:
+    """Start gateways on the facade simulator; all are stopped after the test."""
+    with gateways(partial(settings_for, sim.base_url)) as start:
         yield start
 
 
@@ -154,12 +163,7 @@ def platform_sim(platform_simulator_url: str) -> Iterator[PlatformSimulator]:
 @pytest.fixture
 def start_platform_gateway(platform_sim: PlatformSimulator) -> Iterator[StartGateway]:
     """Start gateways on the platform simulator; all are stopped after the test."""
-    with ExitStack() as stack:
-
-        def start(sleep: Sleep = no_sleep, **overrides: Any) -> Gateway:
-            settings = platform_settings_for(platform_sim.base_url, **overrides)
-            return Gateway(stack.enter_context(serve_in_thread(create_app(settings, sleep=sleep))))
-
+    with gateways(partial(platform_settings_for, platform_sim.base_url)) as start:
         yield start
 
 
