@@ -41,6 +41,7 @@ FIELD_COST = {
     ("Query", "document"): 1,
     ("Query", "documents"): 1,
     ("Query", "actuality"): 2,
+    ("Query", "actualities"): 2,
     ("Document", "latestRevision"): 1,
     ("Document", "revision"): 1,
     ("Document", "revisions"): 1,
@@ -49,7 +50,7 @@ FIELD_COST = {
 
 #: Fields that load once per item of a list argument (the argument's name): they, and what
 #: is selected below them, cost once per item; `GATEWAY_MAX_BATCH` bounds the items.
-FAN_OUT = {("Query", "documents"): "uids"}
+FAN_OUT = {("Query", "documents"): "uids", ("Query", "actualities"): "items"}
 
 #: A product of variables' item counts (empty: a constant).
 Monomial = tuple[str, ...]

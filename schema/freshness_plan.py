@@ -17,6 +17,8 @@ from graphql import (
     FragmentSpreadNode,
     InlineFragmentNode,
     IntValueNode,
+    ListValueNode,
+    ObjectValueNode,
     SelectionSetNode,
     StringValueNode,
     ValueNode,
@@ -26,8 +28,8 @@ from graphql import (
 from schema.context import Info
 from schema.lookahead import raw_info
 
-#: The root fields whose `maxAge` argument narrows what their document's data may be.
-FIELDS_WITH_MAX_AGE = ("actuality",)
+#: The root fields whose `maxAge` argument narrows what their documents' data may be.
+FIELDS_WITH_MAX_AGE = ("actuality", "actualities")
 
 
 def declare_max_ages(info: Info) -> None:
@@ -47,25 +49,58 @@ def declare_max_ages(info: Info) -> None:
         if node.name.value not in FIELDS_WITH_MAX_AGE:
             continue
         arguments = {arg.name.value: _value(arg.value, variables) for arg in node.arguments or ()}
-        uid, max_age = arguments.get("uid"), arguments.get("maxAge")
+        max_age = arguments.get("maxAge")
         if max_age is None:
             max_age = context.actuality_max_age
         # A bad argument is left for the field itself to refuse, with its own message.
-        if isinstance(uid, str | int) and isinstance(max_age, int) and max_age >= 0:
-            document = _selects(node, "document", raw.fragments)
-            context.loaders.require_max_age(str(uid), max_age, document=document)
+        if not isinstance(max_age, int) or max_age < 0:
+            continue
+        document = _selects(node, "document", raw.fragments)
+        for uid in _uids(arguments):
+            context.loaders.require_max_age(uid, max_age, document=document)
+
+
+def _uids(arguments: dict[str, object]) -> Iterator[str]:
+    """The documents a root field asks about: `actuality`'s `uid`, each of `actualities`'
+    `items`."""
+    uid = arguments.get("uid")
+    if isinstance(uid, str | int):
+        yield str(uid)
+    items = arguments.get("items")
+    if isinstance(items, dict):
+        items = [items]  # a single item where a list is due is coerced into a list of one
+    if isinstance(items, list):
+        for item in items:
+            uid = item.get("uid") if isinstance(item, dict) else None
+            if isinstance(uid, str | int):
+                yield str(uid)
 
 
 def _value(node: ValueNode, variables: dict[str, Any]) -> object:
-    """The value of an argument of the kinds `uid` and `maxAge` take (ID, Int): a variable's
-    (already coerced), or a literal's; None for anything else."""
+    """The value of an argument of the kinds `uid`, `maxAge` and `items` take (ID, Int, a
+    list of objects): a variable's (already coerced), or a literal's; None for anything
+    else."""
     if isinstance(node, VariableNode):
-        return variables.get(node.name.value)
+        value = variables.get(node.name.value)
+        # A coerced input object is the schema's class (`RevisionRef`), not a dict.
+        if isinstance(value, list):
+            return [_as_dict(item) for item in value]
+        return _as_dict(value)
     if isinstance(node, IntValueNode):
         return int(node.value)
     if isinstance(node, StringValueNode):
         return node.value
+    if isinstance(node, ListValueNode):
+        return [_value(item, variables) for item in node.values]
+    if isinstance(node, ObjectValueNode):
+        return {field.name.value: _value(field.value, variables) for field in node.fields}
     return None
+
+
+def _as_dict(value: object) -> object:
+    if isinstance(value, dict) or not hasattr(value, "__dataclass_fields__"):
+        return value
+    return {name: getattr(value, name) for name in value.__dataclass_fields__}
 
 
 def _selects(node: FieldNode, child: str, fragments: dict[str, FragmentDefinitionNode]) -> bool:

@@ -20,6 +20,7 @@ from schema.types.business_status import business_status_of
 from schema.types.document import Document
 from schema.types.health import Health
 from schema.types.revision import Revision
+from schema.types.revision_ref import RevisionRef
 from schema.verdicts import with_latest, without_latest
 
 #: The fields of a `Revision` that need the verdict on it, so ENOVIA's latest revision too.
@@ -84,19 +85,49 @@ class Query:
     ) -> Actuality | None:
         enovia.checked_uid(uid)
         enovia.checked_revision(revision)
-        if max_age is None or max_age is strawberry.UNSET:
-            max_age = info.context.actuality_max_age
-        if max_age < 0:
-            raise BadUserInput(f"maxAge must be 0 or more seconds, not {max_age}")
+        max_age = _max_age(info, max_age)
         declare_max_ages(info)
-        loaders = info.context.loaders
-        loaders.require_max_age(uid, max_age)  # declared already; said again for safety's sake
-        # Everything the verdict may need goes out together: one ENOVIA round trip.
-        asked = loaders.revision(uid, revision)
-        latest = loaders.latest(uid)
-        if selects(info, "document"):
-            loaders.document(uid, max_age)
-        return await _verdict(loaders, uid, await asked, latest, max_age)
+        return await _check(info, uid, revision, max_age, selects(info, "document"))
+
+    @strawberry.field(
+        description=(
+            "A drawing set at once: one verdict per item, in the order asked (a null entry, "
+            "with its error, for an item that could not be checked). Each verdict follows "
+            "every rule of actuality. Duplicates and items of one document share their "
+            "ENOVIA calls, and all go out together. At most GATEWAY_MAX_BATCH items."
+        )
+    )
+    async def actualities(
+        self,
+        info: Info,
+        items: list[RevisionRef],
+        max_age: Annotated[
+            int | None,
+            strawberry.argument(
+                description=(
+                    "Seconds a cached answer may be old, for every item; default "
+                    "GATEWAY_ACTUALITY_MAX_AGE (0: ask ENOVIA now)."
+                )
+            ),
+        ] = strawberry.UNSET,
+    ) -> list[Actuality | None]:
+        # At most GATEWAY_MAX_BATCH items: `schema.limits` refuses more before anything runs.
+        max_age = _max_age(info, max_age)
+        declare_max_ages(info)
+        with_document = selects(info, "document")
+        checks: list[Any] = []
+        for item in items:
+            try:
+                enovia.checked_uid(item.uid)
+                enovia.checked_revision(item.revision)
+            except enovia.InvalidIdentifier as exc:
+                checks.append(_failed(exc))  # this entry only; the others are still checked
+                continue
+            # Each check starts its loads before the first awaits: all go out together.
+            checks.append(
+                asyncio.ensure_future(_check(info, item.uid, item.revision, max_age, with_document))
+            )
+        return list(await asyncio.gather(*checks, return_exceptions=True))
 
     @strawberry.field(
         description=(
@@ -109,6 +140,35 @@ class Query:
 
 
 Pending = asyncio.Future[Loaded[enovia.Document]] | enovia.InvalidIdentifier
+
+
+def _max_age(info: Info, max_age: int | None) -> int:
+    """The request's `maxAge`: as given, else GATEWAY_ACTUALITY_MAX_AGE; never negative."""
+    if max_age is None or max_age is strawberry.UNSET:
+        return info.context.actuality_max_age
+    if max_age < 0:
+        raise BadUserInput(f"maxAge must be 0 or more seconds, not {max_age}")
+    return max_age
+
+
+async def _check(
+    info: Info, uid: str, revision: str, max_age: int, with_document: bool
+) -> Actuality:
+    """The verdict on revision `revision` of document `uid`. Everything it may need is asked
+    for before the first wait, so that it all goes out together: one ENOVIA round trip."""
+    loaders = info.context.loaders
+    loaders.require_max_age(uid, max_age)  # declared already; said again for safety's sake
+    asked = loaders.revision(uid, revision)
+    latest = loaders.latest(uid)
+    if with_document:
+        loaders.document(uid, max_age)
+    return await _verdict(loaders, uid, await asked, latest, max_age)
+
+
+async def _failed(error: Exception) -> Any:
+    """An entry that failed before anything was asked: graphql-core turns the exception in a
+    list into an error at its index."""
+    return error
 
 
 def _document_or_error(uid: str, item: Pending) -> Any:

@@ -105,3 +105,20 @@ async def test_field_errors_raise_with_the_partial_data(api):
     partial = client.DocumentList.model_validate(caught.value.data)
     assert partial.documents[0].uid == DOC_SUPERSEDED_THEN_RELEASED
     assert partial.documents[1] is None
+
+
+async def test_drawing_set_check_keeps_the_order_and_reads_each_sheet(api):
+    items = [
+        client.RevisionRef(uid=DOC_SUPERSEDED_THEN_RELEASED, revision="A"),
+        client.RevisionRef(uid=DOC_SUPERSEDED_THEN_RELEASED, revision="B"),
+        client.RevisionRef(uid=DOC_RELEASED_THEN_IN_WORK, revision="B"),
+    ]
+    result = await api.drawing_set_check(items=items, lang="en")
+    reasons = [actuality.reason for actuality in result.actualities]
+    assert reasons == [
+        ActualityReason.SUPERSEDED,
+        ActualityReason.CURRENT,
+        ActualityReason.NOT_RELEASED,
+    ]
+    assert [a.revision.revision for a in result.actualities] == ["A", "B", "B"]
+    assert result.actualities[1].is_actual is True

@@ -19,7 +19,7 @@ from tests.gateway.conftest import Gateway, Simulator
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "queries"
-OPERATIONS = ("ScanCheck", "DocumentCard", "DocumentList")
+OPERATIONS = ("ScanCheck", "DocumentCard", "DocumentList", "DrawingSetCheck")
 
 
 def run(gateway: Gateway, operation: str, **variables: Any) -> dict[str, Any]:

@@ -15,6 +15,13 @@ from .document_list import (
     DocumentListDocumentsLatestRevision,
     DocumentListDocumentsLatestRevisionBusinessStatus,
 )
+from .drawing_set_check import (
+    DrawingSetCheck,
+    DrawingSetCheckActualities,
+    DrawingSetCheckActualitiesBusinessStatus,
+    DrawingSetCheckActualitiesLatestRevision,
+    DrawingSetCheckActualitiesRevision,
+)
 from .enums import ActualityReason, BusinessStatusCode, Freshness
 from .exceptions import (
     GraphQLClientError,
@@ -23,6 +30,7 @@ from .exceptions import (
     GraphQLClientHttpError,
     GraphQLClientInvalidResponseError,
 )
+from .input_types import RevisionRef
 from .scan_check import (
     ScanCheck,
     ScanCheckActuality,
@@ -44,6 +52,11 @@ __all__ = [
     "DocumentListDocuments",
     "DocumentListDocumentsLatestRevision",
     "DocumentListDocumentsLatestRevisionBusinessStatus",
+    "DrawingSetCheck",
+    "DrawingSetCheckActualities",
+    "DrawingSetCheckActualitiesBusinessStatus",
+    "DrawingSetCheckActualitiesLatestRevision",
+    "DrawingSetCheckActualitiesRevision",
     "Freshness",
     "GatewayClient",
     "GraphQLClientError",
@@ -51,6 +64,7 @@ __all__ = [
     "GraphQLClientGraphQLMultiError",
     "GraphQLClientHttpError",
     "GraphQLClientInvalidResponseError",
+    "RevisionRef",
     "ScanCheck",
     "ScanCheckActuality",
     "ScanCheckActualityBusinessStatus",

@@ -7,6 +7,8 @@ from .async_base_client import AsyncBaseClient
 from .base_model import UNSET, UnsetType
 from .document_card import DocumentCard
 from .document_list import DocumentList
+from .drawing_set_check import DrawingSetCheck
+from .input_types import RevisionRef
 from .scan_check import ScanCheck
 
 
@@ -77,6 +79,42 @@ class GatewayClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return DocumentList.model_validate(data)
+
+    async def drawing_set_check(
+        self,
+        items: list[RevisionRef],
+        lang: Union[Optional[str], UnsetType] = UNSET,
+        max_age: Union[Optional[int], UnsetType] = UNSET,
+        **kwargs: Any,
+    ) -> DrawingSetCheck:
+        query = gql("""
+            query DrawingSetCheck($items: [RevisionRef!]!, $lang: String, $maxAge: Int) {
+              actualities(items: $items, maxAge: $maxAge) {
+                isActual
+                reason
+                lastKnownReason
+                businessStatus {
+                  code
+                  label(lang: $lang)
+                }
+                revision {
+                  documentUid
+                  revision
+                }
+                latestRevision {
+                  revision
+                }
+                checkedAt
+                freshness
+              }
+            }
+            """)
+        variables: dict[str, object] = {"items": items, "lang": lang, "maxAge": max_age}
+        response = await self.execute(
+            query=query, operation_name="DrawingSetCheck", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DrawingSetCheck.model_validate(data)
 
     async def scan_check(
         self,

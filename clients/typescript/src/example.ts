@@ -4,10 +4,13 @@
 import {
   DocumentCardDocument,
   DocumentListDocument,
+  DrawingSetCheckDocument,
   ScanCheckDocument,
   type ActualityReason,
   type DocumentCardQuery,
   type DocumentListQuery,
+  type DrawingSetCheckQuery,
+  type RevisionRef,
   type ScanCheckQuery,
   type ScanCheckQueryVariables,
   type TypedDocumentString,
@@ -123,4 +126,20 @@ export function typeChecks(): void {
   const wrong: ActualityReason = 'OUTDATED';
   void reason;
   void wrong;
+}
+
+/** A drawing set (a site binder) in one request: one verdict per sheet, in the order asked;
+ * a sheet that could not be checked is null, with its error (path `['actualities', i]`). */
+export async function drawingSetCheck(
+  url: string,
+  sheets: RevisionRef[],
+): Promise<Array<{ sheet: RevisionRef; verdict: string }>> {
+  const { data, errors } = await execute(url, DrawingSetCheckDocument, { items: sheets });
+  const verdicts: DrawingSetCheckQuery['actualities'] = data?.actualities ?? [];
+  return sheets.map((sheet, i) => {
+    const actuality = verdicts[i];
+    if (actuality) return { sheet, verdict: actuality.reason };
+    const error = (errors ?? []).find((e) => e.path?.[1] === i);
+    return { sheet, verdict: `unchecked: ${error?.extensions?.code ?? 'no data'}` };
+  });
 }

@@ -17,11 +17,13 @@ import * as types from './graphql';
 type Documents = {
     "query DocumentCard($uid: ID!, $lang: String) {\n  document(uid: $uid) {\n    uid\n    title\n    number\n    type\n    updatedAt\n    freshness\n    checkedAt\n    latestRevision {\n      revision\n      maturityState\n      releasedDate\n      pages\n      businessStatus {\n        code\n        label(lang: $lang)\n      }\n    }\n  }\n}": typeof types.DocumentCardDocument,
     "query DocumentList($uids: [ID!]!, $lang: String) {\n  documents(uids: $uids) {\n    uid\n    title\n    number\n    freshness\n    latestRevision {\n      revision\n      businessStatus {\n        code\n        label(lang: $lang)\n      }\n    }\n  }\n}": typeof types.DocumentListDocument,
+    "query DrawingSetCheck($items: [RevisionRef!]!, $lang: String, $maxAge: Int) {\n  actualities(items: $items, maxAge: $maxAge) {\n    isActual\n    reason\n    lastKnownReason\n    businessStatus {\n      code\n      label(lang: $lang)\n    }\n    revision {\n      documentUid\n      revision\n    }\n    latestRevision {\n      revision\n    }\n    checkedAt\n    freshness\n  }\n}": typeof types.DrawingSetCheckDocument,
     "query ScanCheck($uid: ID!, $revision: String!, $lang: String, $maxAge: Int) {\n  actuality(uid: $uid, revision: $revision, maxAge: $maxAge) {\n    isActual\n    reason\n    lastKnownReason\n    businessStatus {\n      code\n      label(lang: $lang)\n    }\n    revision {\n      revision\n      maturityState\n    }\n    latestRevision {\n      revision\n    }\n    checkedAt\n    freshness\n  }\n}": typeof types.ScanCheckDocument,
 };
 const documents: Documents = {
     "query DocumentCard($uid: ID!, $lang: String) {\n  document(uid: $uid) {\n    uid\n    title\n    number\n    type\n    updatedAt\n    freshness\n    checkedAt\n    latestRevision {\n      revision\n      maturityState\n      releasedDate\n      pages\n      businessStatus {\n        code\n        label(lang: $lang)\n      }\n    }\n  }\n}": types.DocumentCardDocument,
     "query DocumentList($uids: [ID!]!, $lang: String) {\n  documents(uids: $uids) {\n    uid\n    title\n    number\n    freshness\n    latestRevision {\n      revision\n      businessStatus {\n        code\n        label(lang: $lang)\n      }\n    }\n  }\n}": types.DocumentListDocument,
+    "query DrawingSetCheck($items: [RevisionRef!]!, $lang: String, $maxAge: Int) {\n  actualities(items: $items, maxAge: $maxAge) {\n    isActual\n    reason\n    lastKnownReason\n    businessStatus {\n      code\n      label(lang: $lang)\n    }\n    revision {\n      documentUid\n      revision\n    }\n    latestRevision {\n      revision\n    }\n    checkedAt\n    freshness\n  }\n}": types.DrawingSetCheckDocument,
     "query ScanCheck($uid: ID!, $revision: String!, $lang: String, $maxAge: Int) {\n  actuality(uid: $uid, revision: $revision, maxAge: $maxAge) {\n    isActual\n    reason\n    lastKnownReason\n    businessStatus {\n      code\n      label(lang: $lang)\n    }\n    revision {\n      revision\n      maturityState\n    }\n    latestRevision {\n      revision\n    }\n    checkedAt\n    freshness\n  }\n}": types.ScanCheckDocument,
 };
 
@@ -33,6 +35,10 @@ export function graphql(source: "query DocumentCard($uid: ID!, $lang: String) {\
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query DocumentList($uids: [ID!]!, $lang: String) {\n  documents(uids: $uids) {\n    uid\n    title\n    number\n    freshness\n    latestRevision {\n      revision\n      businessStatus {\n        code\n        label(lang: $lang)\n      }\n    }\n  }\n}"): typeof import('./graphql').DocumentListDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query DrawingSetCheck($items: [RevisionRef!]!, $lang: String, $maxAge: Int) {\n  actualities(items: $items, maxAge: $maxAge) {\n    isActual\n    reason\n    lastKnownReason\n    businessStatus {\n      code\n      label(lang: $lang)\n    }\n    revision {\n      documentUid\n      revision\n    }\n    latestRevision {\n      revision\n    }\n    checkedAt\n    freshness\n  }\n}"): typeof import('./graphql').DrawingSetCheckDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

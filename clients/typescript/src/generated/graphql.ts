@@ -29,6 +29,14 @@ export type Freshness =
   | 'LIVE'
   | 'STALE';
 
+/** One revision of one document, as the QR code on a sheet names it. */
+export type RevisionRef = {
+  /** The revision label printed on the sheet. */
+  revision: string;
+  /** The document, as the QR code carries it (the facade's document uid; on the 3DEXPERIENCE platform, the document's name or a physical id). */
+  uid: string | number;
+};
+
 export type DocumentCardQueryVariables = Exact<{
   uid: string | number;
   lang?: string | null | undefined;
@@ -44,6 +52,15 @@ export type DocumentListQueryVariables = Exact<{
 
 
 export type DocumentListQuery = { documents: Array<{ uid: string, title: string | null, number: string | null, freshness: Freshness, latestRevision: { revision: string, businessStatus: { code: BusinessStatusCode, label: string } } | null } | null> };
+
+export type DrawingSetCheckQueryVariables = Exact<{
+  items: Array<RevisionRef> | RevisionRef;
+  lang?: string | null | undefined;
+  maxAge?: number | null | undefined;
+}>;
+
+
+export type DrawingSetCheckQuery = { actualities: Array<{ isActual: boolean, reason: ActualityReason, lastKnownReason: ActualityReason | null, checkedAt: string, freshness: Freshness, businessStatus: { code: BusinessStatusCode, label: string }, revision: { documentUid: string, revision: string } | null, latestRevision: { revision: string } | null } | null> };
 
 export type ScanCheckQueryVariables = Exact<{
   uid: string | number;
@@ -114,6 +131,28 @@ export const DocumentListDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<DocumentListQuery, DocumentListQueryVariables>;
+export const DrawingSetCheckDocument = new TypedDocumentString(`
+    query DrawingSetCheck($items: [RevisionRef!]!, $lang: String, $maxAge: Int) {
+  actualities(items: $items, maxAge: $maxAge) {
+    isActual
+    reason
+    lastKnownReason
+    businessStatus {
+      code
+      label(lang: $lang)
+    }
+    revision {
+      documentUid
+      revision
+    }
+    latestRevision {
+      revision
+    }
+    checkedAt
+    freshness
+  }
+}
+    `) as unknown as TypedDocumentString<DrawingSetCheckQuery, DrawingSetCheckQueryVariables>;
 export const ScanCheckDocument = new TypedDocumentString(`
     query ScanCheck($uid: ID!, $revision: String!, $lang: String, $maxAge: Int) {
   actuality(uid: $uid, revision: $revision, maxAge: $maxAge) {
