@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks import calls, latency, memory, queries, report, throughput
+from benchmarks import calls, drawing_set, latency, memory, queries, report, throughput
 from benchmarks.client import JSON
 from benchmarks.context import Bench, Options
 from benchmarks.processes import ProcessError, start_simulator
@@ -41,10 +41,11 @@ SCENARIOS: dict[str, tuple[Scenario, str]] = {
     "cold-latency": (latency.run, "cold scan latency against a direct ENOVIA round trip"),
     "warm-single": (throughput.run_single, "warm single-document query against the floor"),
     "warm-100": (throughput.run_hundred, "warm 100-document query"),
+    "drawing-set": (drawing_set.run, "a 100-sheet drawing set, cold and warm"),
     "memory": (memory.run_memory, "gateway RSS with a bounded in-memory cache"),
     "memory-redis": (memory.run_redis, "gateway RSS with the cache in Redis"),
 }
-ON_MAIN_GATEWAY = ("calls", "cold-latency", "warm-single", "warm-100")
+ON_MAIN_GATEWAY = ("calls", "cold-latency", "warm-single", "warm-100", "drawing-set")
 NEEDS_WRK = ("warm-single", "warm-100")
 # A 1-minute load average above this (besides the run's own ~2 busy processes) means other
 # work competed for the CPUs.
