@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Final, Literal, TypeVar, get_args
 
+import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.alias_generators import to_camel
 
@@ -92,6 +93,16 @@ def parse_answer(model: type[ModelT], content: bytes, what: str) -> ModelT:
         raise UpstreamBadResponse(
             f"ENOVIA's {what} answer is malformed: {_describe(exc)}"
         ) from None
+
+
+def json_object(content: bytes) -> dict[str, object] | None:
+    """`content` as a JSON object, or None when it is not one (an upstream's error body may
+    be anything)."""
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError:
+        return None
+    return body if isinstance(body, dict) else None
 
 
 def _describe(exc: ValidationError) -> str:

@@ -11,9 +11,9 @@ from typing import Literal, Protocol
 from urllib.parse import quote_plus
 
 import httpx
-import orjson
 
 from enovia._errors import UpstreamAuthFailed, UpstreamBadResponse, UpstreamUnavailable
+from enovia._models import json_object
 from enovia._secret import Secret
 
 TokenAuthMethod = Literal["client_secret_post", "client_secret_basic"]
@@ -154,7 +154,7 @@ class ClientCredentialsAuth(httpx.Auth):
         status = response.status_code
         if status == 429 or status >= 500:
             raise UpstreamUnavailable(f"ENOVIA's token endpoint answered {status}")
-        body = _json_object(response.content)
+        body = json_object(response.content)
         if status != 200:
             error = body.get("error") if body else None
             if isinstance(error, str) and _OAUTH_ERROR_CODE.match(error):
@@ -188,11 +188,3 @@ def _basic_credentials(client_id: str, secret: str) -> str:
     # RFC 6749, 2.3.1: both parts are form-encoded before they are joined and base64-encoded.
     pair = f"{quote_plus(client_id)}:{quote_plus(secret)}".encode()
     return "Basic " + base64.b64encode(pair).decode("ascii")
-
-
-def _json_object(content: bytes) -> dict[str, object] | None:
-    try:
-        body = orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return None
-    return body if isinstance(body, dict) else None

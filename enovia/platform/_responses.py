@@ -8,7 +8,6 @@ import re
 from typing import Final
 
 import httpx
-import orjson
 
 from enovia._calls import retry_after
 from enovia._errors import (
@@ -19,6 +18,7 @@ from enovia._errors import (
     UpstreamBadResponse,
     UpstreamUnavailable,
 )
+from enovia._models import json_object
 
 
 class SessionLost(EnoviaError):
@@ -98,7 +98,7 @@ def checked_content(response: httpx.Response, what: str, space_url: str) -> byte
     lowered = content.lower()
     if status in (400, 403) and b"csrf" in lowered:
         raise CsrfRefused(f"3DSpace refused the CSRF token ({what})")
-    body = _json_object(content)
+    body = json_object(content)
     code = status
     if body is not None and body.get("success") is False:
         declared = body.get("statusCode")
@@ -129,11 +129,3 @@ def _by_status(code: int, response: httpx.Response, what: str) -> EnoviaError:
             f"3DSpace answered {code} to the {what} call", retry_after=retry_after(response)
         )
     return UpstreamBadResponse(f"3DSpace answered the {what} call with status {code}")
-
-
-def _json_object(content: bytes) -> dict[str, object] | None:
-    try:
-        body = orjson.loads(content)
-    except orjson.JSONDecodeError:
-        return None
-    return body if isinstance(body, dict) else None

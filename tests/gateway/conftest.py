@@ -19,6 +19,8 @@ from gateway.app import create_app
 from gateway.serving import serve_in_thread
 from gateway.settings import Settings, load_settings
 from tests.gateway.testbeds import (
+    ADMIN_KEY,
+    TEST_SETTINGS,
     PlatformSimulator,
     ScanCost,
     SimulatorAdmin,
@@ -29,9 +31,6 @@ from tests.gateway.testbeds import (
 )
 
 SIM_CONFIG = SimulatorConfig(client_id="gateway-tests", client_secret="sim-secret-for-tests")
-#: Every test gateway's admin key (GATEWAY_ADMIN_API_KEYS) unless a test says otherwise:
-#: `invalidate` sends it.
-ADMIN_KEY = "gateway-tests-admin-key-4f0c9e7a"
 
 
 class Simulator(SimulatorAdmin):
@@ -71,22 +70,15 @@ def sim(simulator_url: str) -> Iterator[Simulator]:
 
 def settings_for(simulator_url: str, **overrides: Any) -> Settings:
     """Settings that point at the simulator and ignore any `.env` of the developer's."""
-    values: dict[str, Any] = {
-        "enovia_base_url": simulator_url,
-        "enovia_client_id": SIM_CONFIG.client_id,
-        "enovia_client_secret": SIM_CONFIG.client_secret,
-        "enovia_timeout": 5.0,
-        # No background health checks unless a test asks: they would add to the counted calls.
-        "gateway_health_check_interval": 0,
-        # Strict: a change a test makes in the simulator is seen by the very next query,
-        # however fast the machine. Tests about sharing a fetch set a window of their own.
-        "gateway_share_window": 0,
-        # Administration is refused without an admin credential, in every auth mode.
-        "gateway_admin_api_keys": ADMIN_KEY,
-        "_env_file": None,
-    }
-    values.update(overrides)
-    return load_settings(**values)
+    return load_settings(
+        **{
+            **TEST_SETTINGS,
+            "enovia_base_url": simulator_url,
+            "enovia_client_id": SIM_CONFIG.client_id,
+            "enovia_client_secret": SIM_CONFIG.client_secret,
+            **overrides,
+        }
+    )
 
 
 async def no_sleep(seconds: float) -> None:

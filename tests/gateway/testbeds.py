@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -80,31 +80,38 @@ def _doc(name: str) -> str:
     return f"/_sim/documents/{quote(name, safe='')}"
 
 
+#: Every test gateway's admin key (GATEWAY_ADMIN_API_KEYS) unless a test says otherwise.
+ADMIN_KEY = "gateway-tests-admin-key-4f0c9e7a"
+
+#: What every test gateway is set to, whichever its upstream.
+TEST_SETTINGS: dict[str, Any] = {
+    "enovia_timeout": 5.0,
+    # No background health checks unless a test asks: they would add to the counted calls.
+    "gateway_health_check_interval": 0,
+    # Strict: a change a test makes in the simulator is seen by the very next query,
+    # however fast the machine. Tests about sharing a fetch set a window of their own.
+    "gateway_share_window": 0,
+    # Administration is refused without an admin credential, in every auth mode.
+    "gateway_admin_api_keys": ADMIN_KEY,
+    # A developer's own `.env` is not read.
+    "_env_file": None,
+}
+
+
 def platform_settings_for(simulator_url: str, **overrides: Any) -> Settings:
     """Settings that point at the platform simulator, logged in as its batch service."""
-    from tests.gateway.conftest import ADMIN_KEY
-
-    values: dict[str, Any] = {
-        "enovia_api": "3dexperience",
-        "enovia_base_url": f"{simulator_url}/3dspace",
-        "tdx_auth_mode": "batch-service",
-        "tdx_batch_service_name": PLATFORM_CONFIG.batch_service_name,
-        "tdx_batch_service_secret": PLATFORM_CONFIG.batch_service_secret,
-        "tdx_impersonate_user": PLATFORM_CONFIG.users[0].username,
-        "enovia_timeout": 5.0,
-        "gateway_health_check_interval": 0,
-        "gateway_share_window": 0,
-        "gateway_admin_api_keys": ADMIN_KEY,
-        "_env_file": None,
-    }
-    values.update(overrides)
-    return load_settings(**values)
-
-
-class Sim(Protocol):
-    def calls(self, template: str | None = None) -> int: ...
-    def faults(self, **faults: Any) -> None: ...
-    def reset(self) -> None: ...
+    return load_settings(
+        **{
+            **TEST_SETTINGS,
+            "enovia_api": "3dexperience",
+            "enovia_base_url": f"{simulator_url}/3dspace",
+            "tdx_auth_mode": "batch-service",
+            "tdx_batch_service_name": PLATFORM_CONFIG.batch_service_name,
+            "tdx_batch_service_secret": PLATFORM_CONFIG.batch_service_secret,
+            "tdx_impersonate_user": PLATFORM_CONFIG.users[0].username,
+            **overrides,
+        }
+    )
 
 
 @dataclass(frozen=True)
