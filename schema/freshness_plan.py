@@ -81,11 +81,7 @@ def _value(node: ValueNode, variables: dict[str, Any]) -> object:
     list of objects): a variable's (already coerced), or a literal's; None for anything
     else."""
     if isinstance(node, VariableNode):
-        value = variables.get(node.name.value)
-        # A coerced input object is the schema's class (`RevisionRef`), not a dict.
-        if isinstance(value, list):
-            return [_as_dict(item) for item in value]
-        return _as_dict(value)
+        return variables.get(node.name.value)  # input objects coerced as dicts
     if isinstance(node, IntValueNode):
         return int(node.value)
     if isinstance(node, StringValueNode):
@@ -95,12 +91,6 @@ def _value(node: ValueNode, variables: dict[str, Any]) -> object:
     if isinstance(node, ObjectValueNode):
         return {field.name.value: _value(field.value, variables) for field in node.fields}
     return None
-
-
-def _as_dict(value: object) -> object:
-    if isinstance(value, dict) or not hasattr(value, "__dataclass_fields__"):
-        return value
-    return {name: getattr(value, name) for name in value.__dataclass_fields__}
 
 
 def _selects(node: FieldNode, child: str, fragments: dict[str, FragmentDefinitionNode]) -> bool:
