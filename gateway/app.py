@@ -10,7 +10,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from enovia import Sleep
@@ -65,9 +65,11 @@ def create_app(
         allow_queries_via_get=True,
         request_timeout=settings.gateway_request_timeout,
         persisted=persisted_operations(settings),
+        allowed_origins=settings.gateway_cors_origins,
     )
     routes = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
+        WebSocketRoute("/graphql", graphql),
         Mount("/graphql/assets", StaticFiles(directory=ASSETS_DIR, check_dir=False)),
         Route("/api/v1/health", http_routes.health, methods=["GET"]),
         Route("/api/v1/health/detailed", http_routes.health_detailed, methods=["GET"]),

@@ -16,6 +16,7 @@ body, is held for ever, and httptools gathers a request head of any size. `Guard
   is a request while that many still run (those of clients that went away included).
 
 Refusals have the body of the gateway's other refusals (`schema.errors.error_document`).
+WebSockets (`GatewayWebSocketProtocol`) are closed on shutdown with 1012 and a reason.
 `uvicorn_options` turns the settings into the keyword arguments of `uvicorn.run` and
 `uvicorn.Config`: `enovia-gateway serve` and the tests run the same.
 """
@@ -31,6 +32,7 @@ from typing import Any, Literal
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 
 from gateway.settings import Settings
@@ -83,8 +85,29 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     limits = ConnectionLimits.from_settings(settings)
     return {
         "http": functools.partial(GuardedHttpProtocol, limits=limits),
+        "ws": GatewayWebSocketProtocol,
         "timeout_keep_alive": limits.keep_alive_timeout,
     }
+
+
+#: What a WebSocket is told when the gateway shuts down (with 1012, "service restart").
+SHUTDOWN_REASON = "the gateway is shutting down: reconnect (another replica will answer)"
+
+
+class GatewayWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's WebSocket protocol, whose close on shutdown says why (uvicorn's has no
+    reason): a client's log then tells a restart from a failure."""
+
+    def shutdown(self) -> None:
+        if self.handshake_complete and not self.close_sent:
+            self.stop_keepalive()
+            self.queue.put_nowait({"type": "websocket.disconnect", "code": 1012})
+            self.conn.send_close(1012, SHUTDOWN_REASON)
+            self.close_sent = True
+            self.transport.write(b"".join(self.conn.data_to_send()))
+            self.transport.close()
+            return
+        super().shutdown()
 
 
 class GuardedHttpProtocol(HttpToolsProtocol):

@@ -16,6 +16,8 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
+from strawberry.schema import BaseSchema
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from enovia import deadline_after
@@ -25,6 +27,7 @@ from gateway.persisted import PersistedOperations, RequestRefused
 from gateway.request_context import request_context
 from gateway.response_cache import Provenance
 from gateway.services import Services
+from gateway.websocket import CONNECTION_INIT_TIMEOUT, GatewayTransportWSHandler, TextFrames
 from schema import Context
 from schema.errors import ErrorCode, error_document
 
@@ -38,7 +41,8 @@ _PROVENANCE = "graphql_provenance"
 
 class GatewayGraphQL(GraphQL[Context, None]):
     """Each request gets its own context (and so its own dataloaders), and a deadline that
-    bounds every ENOVIA call it makes, retries included.
+    bounds every ENOVIA call it makes, retries included. Subscriptions (and any operation)
+    run over a WebSocket with graphql-transport-ws (`gateway.websocket`).
 
     Answers are `application/graphql-response+json` when the client accepts it, with 400 for
     a request that could not be executed (bad JSON, an invalid document, unknown persisted
@@ -46,14 +50,25 @@ class GatewayGraphQL(GraphQL[Context, None]):
     clients expect. A client that accepts neither gets 406.
     """
 
+    graphql_transport_ws_handler_class = GatewayTransportWSHandler
+    websocket_adapter_class = TextFrames
+
     def __init__(
         self,
-        *args: Any,
+        schema: BaseSchema,
+        *,
         request_timeout: float | None = None,
         persisted: PersistedOperations,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
+        super().__init__(
+            schema,
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=CONNECTION_INIT_TIMEOUT,
+            # The gateway's own limits apply, with messages that say which (gateway.websocket).
+            max_subscriptions_per_connection=None,
+            **kwargs,
+        )
         self.request_timeout = request_timeout
         self.persisted = persisted
 
@@ -176,6 +191,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             request_id=request.scope.get("state", {}).get("request_id", ""),
             accept_language=request.headers.get("accept-language", ""),
             provenance=provenance,
+            connection=isinstance(request, WebSocket),
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:

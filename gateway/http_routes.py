@@ -96,6 +96,8 @@ async def invalidate(request: Request) -> Response:
         done = f" (done before it: {', '.join(dropped)})" if dropped else ""
         message = f"the cache could not be updated, send the invalidation again: {exc}{done}"
         return _refusal(message, 503, ErrorCode.CACHE_UNAVAILABLE)
+    # A change event: what is subscribed of these documents is checked again now.
+    await services.watches.recheck(list(dropped))
     return _json({"invalidated": dropped})
 
 

@@ -109,6 +109,40 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.subscriptions_open = Gauge(
+            "gateway_subscriptions_open",
+            "GraphQL subscriptions open in this process, by field.",
+            ["field"],
+            registry=self.registry,
+        )
+        self.subscription_events = Counter(
+            "gateway_subscription_events_total",
+            "Events sent to subscribers, by field (only changed answers are sent).",
+            ["field"],
+            registry=self.registry,
+        )
+        self.websockets_open = Gauge(
+            "gateway_websocket_connections",
+            "GraphQL WebSocket connections open (acknowledged) in this process.",
+            registry=self.registry,
+        )
+        self.watchers = Gauge(
+            "gateway_watchers",
+            "ENOVIA resources this process watches for its subscribers.",
+            registry=self.registry,
+        )
+        self.watchers_polled_here = Gauge(
+            "gateway_watchers_polled_here",
+            "Watched resources this process polls itself (with Redis: holds the lease of).",
+            registry=self.registry,
+        )
+        self.watch_polled = Counter(
+            "gateway_watch_polls_total",
+            "Watched resources polled in ENOVIA, by outcome (ok or failed).",
+            ["outcome"],
+            registry=self.registry,
+        )
+
     # The ENOVIA client reports through these two methods (its `CallObserver` protocol).
     def enovia_call(self, method: str, endpoint: str, status: str, duration: float) -> None:
         self.enovia_requests.labels(method, endpoint, status).inc()
@@ -139,6 +173,26 @@ class Metrics:
         operation = self._operation_names.label(operation_name)
         self.graphql_requests.labels(operation, outcome).inc()
         self.graphql_duration.labels(operation).observe(duration)
+
+    def websocket_connections(self, count: int) -> None:
+        self.websockets_open.set(count)
+
+    def subscription_opened(self, field: str) -> None:
+        self.subscriptions_open.labels(field).inc()
+
+    def subscription_closed(self, field: str) -> None:
+        self.subscriptions_open.labels(field).dec()
+
+    def subscription_event(self, field: str) -> None:
+        self.subscription_events.labels(field).inc()
+
+    # The watches report through these two (`loaders.watch.WatchCounters`).
+    def watch_polls(self, outcome: str, count: int) -> None:
+        self.watch_polled.labels(outcome).inc(count)
+
+    def watched(self, resources: int, polled_here: int) -> None:
+        self.watchers.set(resources)
+        self.watchers_polled_here.set(polled_here)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -16,9 +16,11 @@ def request_context(
     request_id: str = "",
     accept_language: str = "",
     provenance: Provenance | None = None,
+    connection: bool = False,
 ) -> Context:
     """A context with fresh dataloaders over the app's shared store. `provenance`, when given,
-    learns where the answer's data came from (for the response cache)."""
+    learns where the answer's data came from (for the response cache). A `connection`'s
+    (a WebSocket's) has the watches and makes fresh loaders for each operation and event."""
 
     async def health() -> Health:
         if provenance is not None:
@@ -32,6 +34,9 @@ def request_context(
             version=gateway.__version__,
         )
 
+    def new_loaders(offline: str | None) -> RequestLoaders:
+        return RequestLoaders(services.store, services.upstream, offline=offline)
+
     loaders = RequestLoaders(
         services.store,
         services.upstream,
@@ -44,4 +49,6 @@ def request_context(
         observer=services.metrics,
         request_id=request_id,
         accept_language=accept_language,
+        watches=services.watches if connection else None,
+        new_loaders=new_loaders if connection else None,
     )

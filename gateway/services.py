@@ -44,7 +44,16 @@ from gateway.health import HealthMonitor
 from gateway.metrics import Metrics
 from gateway.response_cache import ResponseCache
 from gateway.settings import Settings, SettingsError
-from loaders import Cache, ResourceStore, StoreSettings, Timeline, create_cache
+from gateway.websocket import Connections, SubscriptionLimits
+from loaders import (
+    Cache,
+    ResourceStore,
+    StoreSettings,
+    Timeline,
+    Watches,
+    create_cache,
+    create_watch_bus,
+)
 
 logger = structlog.get_logger("gateway.enovia")
 
@@ -58,6 +67,8 @@ class Services:
     store: ResourceStore
     health: HealthMonitor
     response_cache: ResponseCache | None
+    watches: Watches
+    connections: Connections
 
 
 @asynccontextmanager
@@ -99,6 +110,14 @@ async def open_services(
     if isinstance(upstream, PlatformClient):
         await _start_platform(upstream)
     store = ResourceStore(cache, store_settings, counters=metrics, timeline=timeline)
+    watches = Watches(
+        store,
+        upstream,
+        create_watch_bus(cache),
+        interval=settings.gateway_watch_interval,
+        counters=metrics,
+    )
+    await watches.open()
     health = HealthMonitor(upstream)
     interval = settings.gateway_health_check_interval
     checking = asyncio.create_task(health.keep_checking(interval)) if interval > 0 else None
@@ -119,12 +138,23 @@ async def open_services(
                 if settings.gateway_response_cache_entries > 0
                 else None
             ),
+            watches=watches,
+            connections=Connections(
+                SubscriptionLimits(
+                    per_connection=settings.gateway_max_subscriptions_per_connection,
+                    per_client=settings.gateway_max_subscriptions_per_client,
+                    total=settings.gateway_max_subscriptions,
+                    keepalive=settings.gateway_ws_keepalive,
+                ),
+                metrics,
+            ),
         )
     finally:
         if checking is not None:
             checking.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await checking
+        await watches.close()
         await upstream.aclose()
         await cache.close()
 

@@ -33,6 +33,7 @@ from enovia import CircuitBreaker, RetryBudget, RetryPolicy
 from enovia.facade import ClientCredentialsAuth, TokenAuthMethod
 from enovia.platform import DocumentSource, PlatformClient, RevisionMatch, StateTable
 from gateway.auth.config import ASYMMETRIC_ALGORITHMS, AuthConfig, AuthMode
+from gateway.websocket import SubscriptionLimits
 from loaders import StoreSettings, create_cache
 from schema import QueryLimits
 
@@ -184,6 +185,21 @@ class Settings(BaseSettings):
     # Scrapers: keys accepted on /metrics and detailed health in any mode (clients' too).
     gateway_metrics_api_keys: SecretStr | None = None
     gateway_metrics_api_keys_file: Path | None = None
+
+    # Subscriptions (docs/subscriptions.md): how often each subscribed resource is checked in
+    # ENOVIA (seconds, once for the whole deployment); how many subscriptions a connection, a
+    # client (over all its connections) and one process may hold; seconds between pings.
+    gateway_watch_interval: PositiveSeconds = 30.0
+    gateway_max_subscriptions_per_connection: Annotated[int, Field(ge=1)] = _default_of(
+        SubscriptionLimits, "per_connection"
+    )
+    gateway_max_subscriptions_per_client: Annotated[int, Field(ge=1)] = _default_of(
+        SubscriptionLimits, "per_client"
+    )
+    gateway_max_subscriptions: Annotated[int, Field(ge=1)] = _default_of(
+        SubscriptionLimits, "total"
+    )
+    gateway_ws_keepalive: NonNegativeSeconds = _default_of(SubscriptionLimits, "keepalive")
 
     # Health: ENOVIA is checked this often in the background (seconds; 0: only when asked).
     gateway_health_check_interval: NonNegativeSeconds = 30.0

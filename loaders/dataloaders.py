@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
 
-from enovia import Document, Revision, RevisionList, Upstream
+from enovia import Document, Revision, RevisionList, Upstream, UpstreamUnavailable
 from loaders.keys import Kind
 from loaders.results import Loaded
 from loaders.store import ResourceStore, Stamp
@@ -50,6 +50,10 @@ class RequestLoaders:
     `observe`, when given, is told where each value came from: the cache entry's stamp of a
     value the cache held (`ResourceStore.still_current` tells later whether it still holds
     it), None for a value that had to be fetched or cannot be checked so.
+
+    `offline`, when given, says why ENOVIA is known to be unreachable (a watcher's poll just
+    failed): nothing is fetched, and a value the cache cannot give fresh enough is its STALE
+    entry, or `UpstreamUnavailable` with that reason.
     """
 
     def __init__(
@@ -58,10 +62,12 @@ class RequestLoaders:
         upstream: Upstream,
         *,
         observe: Callable[[Stamp | None], None] | None = None,
+        offline: str | None = None,
     ) -> None:
         self._store = store
         self._upstream = upstream
         self._observe = observe
+        self._offline = offline
         self._documents = _Loader(self._document)
         self._revisions = _Loader(self._revision)
         self._latest = _Loader(self._latest_revision)
@@ -145,10 +151,13 @@ class RequestLoaders:
             kind,
             uid,
             label,
-            lambda: fetch(uid),
+            (lambda: fetch(uid)) if self._offline is None else self._unreachable,
             max_age=self._max_age(kind, uid),
             began=self.began,
         )
+
+    async def _unreachable(self) -> Any:
+        raise UpstreamUnavailable(self._offline or "ENOVIA is unreachable")
 
 
 def _narrow(max_ages: dict[str, float], uid: str, max_age: float) -> None:

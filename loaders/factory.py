@@ -1,4 +1,4 @@
-"""The cache that `GATEWAY_CACHE_URL` names."""
+"""The cache that `GATEWAY_CACHE_URL` names, and the watch bus that goes with it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from loaders.fallback_cache import FallbackCache
 from loaders.memory_cache import MemoryCache
 from loaders.redis_cache import RedisCache
 from loaders.timeline import Timeline
+from loaders.watch import WatchBus
+from loaders.watch_bus import MemoryBus, RedisBus
 
 
 def create_cache(
@@ -29,3 +31,11 @@ def create_cache(
             keep_invalidations_for=keep_invalidations_for,
         )
     return MemoryCache(max_entries)
+
+
+def create_watch_bus(cache: Cache) -> WatchBus:
+    """Leases and announcements through the cache's Redis when it has one (replicas share
+    their watchers), else this process's own."""
+    if isinstance(cache, FallbackCache):
+        return RedisBus(cache.redis)
+    return MemoryBus()

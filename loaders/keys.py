@@ -48,6 +48,11 @@ def lock_key(key: str) -> str:
     return f"lock:{key}"
 
 
+def lease_key(key: str) -> str:
+    """The key of the lease on watching cache key `key` (which replica polls it)."""
+    return f"watch:{key}"
+
+
 def namespaced(namespace: str, key: str) -> str:
     """`key` as a shared cache stores it: prefixed with the namespace of its deployment."""
     return f"{namespace}:{key}"

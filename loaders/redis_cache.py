@@ -27,7 +27,7 @@ from redis.asyncio import BlockingConnectionPool, Redis, SSLConnection
 
 from enovia import Document, Revision, RevisionList
 from loaders.cache import CacheEntry, CacheUnavailable, Lock, Lookup, Model, Offer, Offered
-from loaders.keys import invalidation_key, lock_key, namespaced
+from loaders.keys import invalidation_key, lease_key, lock_key, namespaced
 from loaders.results import Absence
 
 logger = structlog.get_logger("gateway.cache")
@@ -76,6 +76,30 @@ return redis.call('GET', KEYS[1])
 #: Compare-and-delete: a lock is released only by whoever holds it.
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end"
 
+#: Take or renew the lease of each key for ARGV[1] (whose token it is) for ARGV[2] ms: 1 for
+#: each lease now held by ARGV[1], 0 for each held by another.
+_LEASE = """
+local held = {}
+for i, key in ipairs(KEYS) do
+  local holder = redis.call('GET', key)
+  if holder == false or holder == ARGV[1] then
+    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
+    held[i] = 1
+  else
+    held[i] = 0
+  end
+end
+return held
+"""
+
+#: Give up the leases of ARGV[1] among KEYS.
+_GIVE_UP = """
+for _, key in ipairs(KEYS) do
+  if redis.call('GET', key) == ARGV[1] then redis.call('DEL', key) end
+end
+return 0
+"""
+
 
 class RedisCache:
     """Entries, locks and invalidations in Redis, through redis-py.
@@ -120,6 +144,8 @@ class RedisCache:
         self._invalidate = client.register_script(_INVALIDATE)
         self._lock = client.register_script(_LOCK)
         self._release = client.register_script(_RELEASE)
+        self._lease = client.register_script(_LEASE)
+        self._give_up = client.register_script(_GIVE_UP)
         self._timeout = timeout
         self._retry_after = retry_after
         self._resting_until = 0.0
@@ -232,7 +258,20 @@ class RedisCache:
 
     async def invalidations(self, stop: asyncio.Event) -> AsyncIterator[tuple[str, float] | None]:
         """Every invalidation any replica publishes, as (uid, when), and None each time the
-        subscription is made (again: redis-py reconnects by itself), since invalidations
+        subscription is made (see `messages`)."""
+        async for data in self.messages(INVALIDATIONS, stop):
+            if data is None:
+                yield None
+                continue
+            try:
+                message = orjson.loads(data)
+                yield str(message["uid"]), float(message["at"])
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+                logger.warning("cache.bad_invalidation_message")
+
+    async def messages(self, channel: str, stop: asyncio.Event) -> AsyncIterator[bytes | None]:
+        """Every message published on `channel` (in this cache's namespace), and None each
+        time the subscription is made (again: redis-py reconnects by itself), since messages
         published before then were not seen. Ends when `stop` is set (within
         `INVALIDATIONS_POLL` seconds), or by raising when the connection fails.
 
@@ -241,7 +280,7 @@ class RedisCache:
         must not hang the app's shutdown."""
         pubsub = self._client.pubsub()
         try:
-            await pubsub.subscribe(self._key(INVALIDATIONS))
+            await pubsub.subscribe(self._key(channel))
             while not stop.is_set():
                 message = await pubsub.get_message(timeout=INVALIDATIONS_POLL)
                 if message is None:
@@ -249,13 +288,45 @@ class RedisCache:
                 if message.get("type") == "subscribe":
                     yield None
                 elif message.get("type") == "message":
-                    try:
-                        data = orjson.loads(message["data"])
-                        yield str(data["uid"]), float(data["at"])
-                    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-                        logger.warning("cache.bad_invalidation_message")
+                    yield message["data"]
         finally:
             await pubsub.aclose()
+
+    async def publish(self, channel: str, data: bytes) -> bool:
+        """Publish `data` on `channel`; False when Redis could not be asked."""
+        if not self.available():
+            return False
+        try:
+            await self._call("publish", self._client.publish(self._key(channel), data))
+        except _Failed:
+            return False
+        return True
+
+    async def lease(self, keys: Sequence[str], token: str, ttl: float) -> list[bool] | None:
+        """Take or renew, for `token`, the lease of each key that nobody else holds, for
+        `ttl` seconds: which ones `token` holds now; None when Redis could not be asked."""
+        if not self.available():
+            return None
+        try:
+            held = await self._call(
+                "lease",
+                self._lease(
+                    keys=[self._key(lease_key(key)) for key in keys],
+                    args=[token, max(1, round(ttl * 1000))],
+                ),
+            )
+        except _Failed:
+            return None
+        return [bool(flag) for flag in held]
+
+    async def give_up(self, keys: Sequence[str], token: str) -> None:
+        """Drop the leases `token` holds among `keys`."""
+        if keys and self.available():
+            with contextlib.suppress(_Failed):
+                await self._call(
+                    "give_up",
+                    self._give_up(keys=[self._key(lease_key(key)) for key in keys], args=[token]),
+                )
 
     async def close(self) -> None:
         try:

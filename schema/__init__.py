@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 import structlog
 from graphql import GraphQLError
@@ -13,6 +15,7 @@ from schema.limits import QueryLimits, QueryLimitsExtension, validation_rules
 from schema.observability import OperationMetrics
 from schema.prepared import PreparedDocuments, PreparedDocumentsExtension
 from schema.query import Query
+from schema.subscription import Subscription
 
 __all__ = ["Context", "Info", "QueryLimits", "create_schema", "export_sdl"]
 
@@ -24,6 +27,20 @@ PREPARED_DOCUMENTS_BYTES = 32 * 1024 * 1024
 
 
 class GatewaySchema(strawberry.Schema):
+    async def stream(
+        self,
+        query: str | None,
+        variable_values: Any = None,
+        context_value: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """An operation over a WebSocket: with a context of its own (fresh loaders), not the
+        connection's, which every operation on it shares."""
+        if isinstance(context_value, Context):
+            context_value = context_value.for_operation()
+        return await super().stream(query, variable_values, context_value, *args, **kwargs)
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -51,6 +68,7 @@ def create_schema(
         rules = (*rules, NoIntrospection)
     return GatewaySchema(
         query=Query,
+        subscription=Subscription,
         extensions=[
             lambda: QueryLimitsExtension(limits, rules, documents),
             lambda: PreparedDocumentsExtension(documents),

@@ -42,6 +42,9 @@ FIELD_COST = {
     ("Query", "documents"): 1,
     ("Query", "actuality"): 2,
     ("Query", "actualities"): 2,
+    # Per event: what is watched (and what each event is built from).
+    ("Subscription", "actualityChanged"): 2,
+    ("Subscription", "documentChanged"): 2,
     ("Document", "latestRevision"): 1,
     ("Document", "revision"): 1,
     ("Document", "revisions"): 1,
@@ -50,7 +53,11 @@ FIELD_COST = {
 
 #: Fields that load once per item of a list argument (the argument's name): they, and what
 #: is selected below them, cost once per item; `GATEWAY_MAX_BATCH` bounds the items.
-FAN_OUT = {("Query", "documents"): "uids", ("Query", "actualities"): "items"}
+FAN_OUT = {
+    ("Query", "documents"): "uids",
+    ("Query", "actualities"): "items",
+    ("Subscription", "documentChanged"): "uids",
+}
 
 #: A product of variables' item counts (empty: a constant).
 Monomial = tuple[str, ...]

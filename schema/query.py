@@ -87,7 +87,7 @@ class Query:
         enovia.checked_revision(revision)
         max_age = _max_age(info, max_age)
         declare_max_ages(info)
-        return await _check(info, uid, revision, max_age, selects(info, "document"))
+        return await check_actuality(info, uid, revision, max_age, selects(info, "document"))
 
     @strawberry.field(
         description=(
@@ -125,7 +125,9 @@ class Query:
                 continue
             # Each check starts its loads before the first awaits: all go out together.
             checks.append(
-                asyncio.ensure_future(_check(info, item.uid, item.revision, max_age, with_document))
+                asyncio.ensure_future(
+                    check_actuality(info, item.uid, item.revision, max_age, with_document)
+                )
             )
         return list(await asyncio.gather(*checks, return_exceptions=True))
 
@@ -151,8 +153,8 @@ def _max_age(info: Info, max_age: int | None) -> int:
     return max_age
 
 
-async def _check(
-    info: Info, uid: str, revision: str, max_age: int, with_document: bool
+async def check_actuality(
+    info: Info, uid: str, revision: str, max_age: float, with_document: bool
 ) -> Actuality:
     """The verdict on revision `revision` of document `uid`. Everything it may need is asked
     for before the first wait, so that it all goes out together: one ENOVIA round trip."""

@@ -11,7 +11,7 @@ from gateway.auth.errors import AuthenticationFailed, Forbidden
 from gateway.auth.identity import Identity, IdentityKind
 from gateway.auth.jwks import JwksKeySource, KeysUnavailable, UnknownKey, default_http_client
 from gateway.auth.jwt import KEYS_UNAVAILABLE_MESSAGE, JwtVerifier
-from gateway.auth.middleware import AuthMiddleware
+from gateway.auth.middleware import AuthMiddleware, LaterAuthentication
 from gateway.auth.paths import Access, classify
 from gateway.auth.rate_limit import MAX_CLIENTS, RateLimiter
 from gateway.auth.roles import AdminClaims, Role
@@ -33,6 +33,7 @@ __all__ = [
     "JwksKeySource",
     "JwtVerifier",
     "KeysUnavailable",
+    "LaterAuthentication",
     "RateLimiter",
     "Role",
     "UnknownKey",

@@ -19,7 +19,7 @@ from gateway.auth.paths import ROLES_ALLOWED, Access, classify
 from gateway.auth.rate_limit import RateLimiter
 from schema.errors import ErrorCode, error_document
 
-__all__ = ["AuthMiddleware"]
+__all__ = ["AuthMiddleware", "LaterAuthentication"]
 
 logger = structlog.get_logger("gateway.auth")
 
@@ -65,7 +65,12 @@ class AuthMiddleware:
       configured (the message says how to configure one: `config.admin_hint`);
     - 429 `RATE_LIMITED` with `Retry-After` (whole seconds, at least 1).
     The body is a GraphQL error document, `{"errors": [{"message", "extensions": {"code"}}]}`.
-    A WebSocket handshake that fails is closed with code 1008.
+
+    A WebSocket handshake on `/graphql` is let through without usable credentials, since a
+    browser cannot set headers on one: it gets `scope["state"]["identity"]` None and a
+    `LaterAuthentication` (`scope["state"]["later_authentication"]`) that checks the
+    credentials of the connection's `connection_init` message, or says why the handshake's
+    were refused. Any other WebSocket handshake that fails is closed with code 1008.
 
     Credentials: keys (client keys in `api-key` mode; admin and metrics keys in every mode)
     in `Authorization: Bearer <key>` or `X-API-Key: <key>`; in `jwt` mode tokens in
@@ -119,6 +124,9 @@ class AuthMiddleware:
         if access in (Access.OPEN, Access.PASS):
             await self.app(scope, receive, send)
             return
+        if scope["type"] == "websocket" and access is Access.GUARDED:
+            await self._websocket(scope, receive, send)
+            return
         try:
             identity = await self._identify(scope, access)
         except AuthenticationFailed as failure:
@@ -159,6 +167,33 @@ class AuthMiddleware:
                 logger.info("auth.admin", path=scope["path"], method=scope.get("method"))
             scope.setdefault("state", {})["identity"] = identity
             await self.app(scope, receive, send)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A GraphQL WebSocket: authenticated now when its handshake carries credentials,
+        else later, at `connection_init` (see the class's docstring)."""
+        refusal: str | None = None
+        try:
+            identity: Identity | None = await self.authenticate(scope)
+        except (AuthenticationFailed, Forbidden) as failure:
+            identity, refusal = None, failure.message
+        state = scope.setdefault("state", {})
+        state["identity"] = identity
+        state["later_authentication"] = LaterAuthentication(self, scope, refusal)
+        await self.app(scope, receive, send)
+
+    async def authenticate(self, scope: Scope) -> Identity:
+        """The identity of a client's credentials in `scope`'s headers, counted against its
+        rate limit: `AuthenticationFailed`, `Forbidden` (with the reason, for a WebSocket's
+        close) otherwise."""
+        identity = await self._identify(scope, Access.GUARDED)
+        if self._limiter is not None:
+            wait = self._limiter.acquire((identity.kind, identity.id))
+            if wait > 0:
+                raise Forbidden(
+                    f"too many requests: retry in {max(1, math.ceil(wait))} s",
+                    insufficient=False,
+                )
+        return identity
 
     async def aclose(self) -> None:
         """Close the JWKS client this middleware made (not a `jwt_verifier` passed in).
@@ -225,6 +260,21 @@ class AuthMiddleware:
                 )
             return await self._jwt.verify(token.decode("latin-1"))
         return _anonymous(scope)
+
+
+class LaterAuthentication:
+    """A GraphQL WebSocket's authentication after its handshake: `refusal` says why the
+    handshake's own credentials were not accepted (none, or bad ones)."""
+
+    def __init__(self, middleware: AuthMiddleware, scope: Scope, refusal: str | None) -> None:
+        self._middleware = middleware
+        self._scope = scope
+        self.refusal = refusal
+
+    async def authenticate(self, headers: list[tuple[bytes, bytes]]) -> Identity:
+        """The identity of credentials sent as `headers` (lower-case names): the
+        `Authorization` or `X-API-Key` of a `connection_init` payload."""
+        return await self._middleware.authenticate({**self._scope, "headers": headers})
 
 
 def _anonymous(scope: Scope) -> Identity:
