@@ -26,7 +26,16 @@ from typing import Any
 
 import httpx
 
-from benchmarks import calls, drawing_set, latency, memory, queries, report, throughput
+from benchmarks import (
+    calls,
+    drawing_set,
+    latency,
+    memory,
+    queries,
+    report,
+    subscriptions,
+    throughput,
+)
 from benchmarks.client import JSON
 from benchmarks.context import Bench, Options
 from benchmarks.processes import ProcessError, start_simulator
@@ -44,6 +53,7 @@ SCENARIOS: dict[str, tuple[Scenario, str]] = {
     "drawing-set": (drawing_set.run, "a 100-sheet drawing set, cold and warm"),
     "memory": (memory.run_memory, "gateway RSS with a bounded in-memory cache"),
     "memory-redis": (memory.run_redis, "gateway RSS with the cache in Redis"),
+    "subscriptions": (subscriptions.run, "1,000 idle subscriptions: RSS and ENOVIA calls"),
 }
 ON_MAIN_GATEWAY = ("calls", "cold-latency", "warm-single", "warm-100", "drawing-set")
 NEEDS_WRK = ("warm-single", "warm-100")

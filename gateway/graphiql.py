@@ -2,7 +2,9 @@
 
 The files (GraphiQL, React, ReactDOM: pinned in `graphiql/package.json` and its lock) come from
 the npm registry when the project is built (`make graphiql`) and are served under
-`/graphql/assets/`. When they were not built, the page says so and how to build them.
+`/graphql/assets/`. When they were not built, the page says so and how to build them. The page
+runs queries over HTTP and subscriptions over a WebSocket (graphql-transport-ws, with the
+`graphql-ws` client that graphiql.min.js bundles), both to the URL it was served from.
 """
 
 from __future__ import annotations
@@ -50,7 +52,12 @@ _PAGE = """<!doctype html>
   <script src="graphql/assets/react-dom.production.min.js"></script>
   <script src="graphql/assets/graphiql.min.js"></script>
   <script>
-    const fetcher = GraphiQL.createFetcher({{ url: window.location.pathname }});
+    // Queries over HTTP to this very URL; subscriptions over a WebSocket to it (graphql-ws,
+    // bundled in graphiql.min.js): ws: or wss: as the page is http: or https:.
+    const url = window.location.pathname;
+    const scheme = window.location.protocol === "https:" ? "wss:" : "ws:";
+    const subscriptionUrl = `${{scheme}}//${{window.location.host}}${{url}}`;
+    const fetcher = GraphiQL.createFetcher({{ url, subscriptionUrl }});
     ReactDOM.createRoot(document.getElementById("graphiql")).render(
       React.createElement(GraphiQL, {{ fetcher, defaultQuery: {first_query} }})
     );

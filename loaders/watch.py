@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -134,12 +135,23 @@ class Watch:
 
 @dataclass(slots=True)
 class _Watched:
-    """A resource this process watches: by how many subscribers, and when it is next due
-    (on the monotonic clock)."""
+    """A resource this process watches: by how many subscribers, when it is next due (on
+    the monotonic clock), and what its last poll here found."""
 
     due: float
     watchers: int = 0
     polled_here: bool = False
+    answered: bool | None = None
+    seen: object = None
+
+    def saw(self, answered: bool, seen: object) -> bool:
+        """Note a poll's outcome (`seen`: the value and absence ENOVIA gave); whether it is
+        news: another value, or ENOVIA stopped or started answering."""
+        news = answered != self.answered or (answered and seen != self.seen)
+        self.answered = answered
+        if answered:
+            self.seen = seen
+        return news
 
 
 class Watches:
@@ -242,8 +254,12 @@ class Watches:
     def _recheck_here(self, uids: Sequence[str]) -> None:
         wanted = set(uids)
         due = [resource for resource in self._watched if resource.uid in wanted]
+        # Polled now: the next poll is one interval from now (together, in one batch).
+        next_due = self._clock() + self.interval
+        for resource in due:
+            self._watched[resource].due = next_due
         if due:
-            self._spawn(self._poll(due))
+            self._spawn(self._poll(due, force=True))
 
     async def _schedule(self) -> None:
         """Poll the resources that fall due, each batch in a task of its own, and sleep
@@ -263,9 +279,10 @@ class Watches:
                 async with asyncio.timeout(wait):
                     await self._wake.wait()
 
-    async def _poll(self, due: Sequence[Resource]) -> None:
+    async def _poll(self, due: Sequence[Resource], *, force: bool = False) -> None:
         """Poll the resources whose lease this process holds, all in one go, then tell every
-        process which documents were re-checked and whether ENOVIA answered."""
+        process which documents changed (all of them with `force`) and whether ENOVIA
+        answered."""
         # Twice the interval: the holder renews it every interval, and a holder that is gone
         # is replaced within two.
         held = await self._bus.leases([resource.key for resource in due], 2 * self.interval)
@@ -286,23 +303,34 @@ class Watches:
                 *(_load(loaders, resource) for resource in polled), return_exceptions=True
             )
         answered: dict[str, bool] = {}
+        news: set[str] = set()
         failed = 0
         for resource, outcome in zip(polled, outcomes, strict=True):
             ok = isinstance(outcome, Loaded) and outcome.freshness is not Freshness.STALE
             failed += not ok
             answered[resource.uid] = answered.get(resource.uid, True) and ok
+            seen = (outcome.value, outcome.absence) if isinstance(outcome, Loaded) else None
+            watched = self._watched.get(resource)
+            if watched is not None and watched.saw(ok, seen):
+                news.add(resource.uid)
         if self._counters is not None:
             self._counters.watch_polls("ok", len(polled) - failed)
             if failed:
                 self._counters.watch_polls("failed", failed)
         if failed:
             logger.info("watch.poll_failed", resources=len(polled), failed=failed)
-        checks = [Check(uid, ok) for uid, ok in answered.items()]
-        self._deliver(checks)
-        await self._bus.publish(checks)
+        # Subscribers hear of a document when a watched resource of it changed, or ENOVIA
+        # stopped or started answering (or when told it changed): an unchanged poll would
+        # only make each of them build the same answer again.
+        checks = [Check(uid, ok) for uid, ok in answered.items() if force or uid in news]
+        if checks:
+            self._deliver(checks)
+            await self._bus.publish(checks)
 
     def _spawn(self, work: Any) -> None:
-        task = asyncio.create_task(work)
+        # In a context of its own: a poll an invalidation starts is not part of that request
+        # (its deadline, its request id).
+        task = asyncio.create_task(work, context=contextvars.Context())
         self._polls.add(task)
         task.add_done_callback(self._done)
 

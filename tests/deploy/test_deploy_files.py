@@ -26,7 +26,8 @@ from prometheus_client.metrics import MetricWrapperBase
 from gateway.cli import build_parser
 from gateway.graphiql import ASSET_FILES
 from gateway.metrics import Metrics
-from gateway.settings import read_keys
+from gateway.settings import Settings, read_keys
+from schema.subscription import ACTUALITY_CHANGED, DOCUMENT_CHANGED
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = ROOT / "Dockerfile"
@@ -611,6 +612,33 @@ def exported_series() -> dict[str, set[str]]:
     return series
 
 
+#: The subscription and watch series, by the start of their names.
+_SUBSCRIPTION_SERIES = ("gateway_subscription", "gateway_websocket", "gateway_watch")
+
+
+def subscription_series() -> set[str]:
+    """The subscription and watch series in the exposition of a `Metrics` that each of their
+    reports reached once, so that the labelled ones have samples too (`_created` is left out:
+    it only dates a counter)."""
+    metrics = Metrics()
+    for field in (ACTUALITY_CHANGED, DOCUMENT_CHANGED):
+        metrics.subscription_opened(field)
+        metrics.subscription_event(field)
+    metrics.websocket_connections(1)
+    metrics.watched(resources=2, polled_here=1)
+    metrics.watch_polls("ok", 1)
+    metrics.watch_polls("failed", 1)
+    exposition = metrics.exposition().decode()
+    samples = set(re.findall(r"^([a-zA-Z_:][\w:]*)(?:\{[^}]*\})? ", exposition, re.MULTILINE))
+    series = {
+        name
+        for name in samples
+        if name.startswith(_SUBSCRIPTION_SERIES) and not name.endswith("_created")
+    }
+    assert series, exposition
+    return series
+
+
 def alert_expressions() -> list[str]:
     return [str(rule["expr"]) for rule in alert_rules()]
 
@@ -748,3 +776,43 @@ def test_the_dashboard_has_the_seeds_panels() -> None:
         assert needed in expressions, needed
     health = [p for p in all_panels(dashboard()["panels"]) if "enovia_health_check{" in str(p)]
     assert [panel["type"] for panel in health] == ["stat"]
+
+
+def row_panels(title: str) -> list[dict[str, Any]]:
+    """The panels laid out under the (expanded) row `title`, down to the next row."""
+    panels = list(all_panels(dashboard()["panels"]))
+    rows = sorted(panel["gridPos"]["y"] for panel in panels if panel["type"] == "row")
+    (top,) = [p["gridPos"]["y"] for p in panels if p["type"] == "row" and p["title"] == title]
+    bottom = next((y for y in rows if y > top), float("inf"))
+    return [p for p in panels if p["type"] != "row" and top < p["gridPos"]["y"] < bottom]
+
+
+def test_the_subscriptions_row_shows_every_subscription_and_watch_series() -> None:
+    panels = row_panels("Subscriptions")
+    expressions = [str(target["expr"]) for panel in panels for target in panel["targets"]]
+    shown = set().union(*(metric_names(expression) for expression in expressions))
+    assert shown == subscription_series(), expressions
+
+    joined = " ".join(expressions)
+    for needed in [
+        'sum by (field) (gateway_subscriptions_open{instance=~"$instance"})',
+        "sum(gateway_websocket_connections{",
+        "sum by (field) (rate(gateway_subscription_events_total{",
+        'sum(gateway_watchers{instance=~"$instance"})',
+        'sum(gateway_watchers_polled_here{instance=~"$instance"})',
+        "sum by (outcome) (rate(gateway_watch_polls_total{",
+    ]:
+        assert needed in joined, needed
+
+
+def test_the_polls_per_interval_panel_assumes_the_default_watch_interval() -> None:
+    default = Settings.model_fields["gateway_watch_interval"].default
+    seconds = f"{default:g}"
+    (panel,) = [p for p in row_panels("Subscriptions") if "per interval" in p["title"]]
+    (target,) = panel["targets"]
+    rate = "sum by (outcome) (rate(gateway_watch_polls_total{"
+    assert target["expr"].startswith(rate), target["expr"]
+    assert target["expr"].endswith(f"[$__rate_interval])) * {seconds}"), target["expr"]
+    assert f"{seconds} s" in panel["title"], panel["title"]
+    assert "GATEWAY_WATCH_INTERVAL" in panel["description"]
+    assert f"{seconds} seconds" in panel["description"]

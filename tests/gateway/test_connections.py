@@ -31,6 +31,7 @@ from gateway.app import create_app
 from gateway.connections import (
     LINGERING_REFUSALS,
     ConnectionLimits,
+    GatewayWebSocketProtocol,
     GuardedHttpProtocol,
     uvicorn_options,
 )
@@ -302,8 +303,10 @@ def test_the_settings_make_the_uvicorn_options() -> None:
         max_connections=123,
         max_header_bytes=4096,
     )
-    assert set(options) == {"http", "timeout_keep_alive"}
+    assert set(options) == {"http", "ws", "timeout_keep_alive"}
     assert options["timeout_keep_alive"] == 2
+    assert options["ws"] is GatewayWebSocketProtocol
+    assert pickle.loads(pickle.dumps(options["ws"])) is GatewayWebSocketProtocol
     protocol = options["http"]
     assert isinstance(protocol, partial)
     assert protocol.func is GuardedHttpProtocol

@@ -46,9 +46,11 @@ class Connection:
         await self.socket.send(json.dumps(message))
 
     async def receive(self, timeout: float = WAIT) -> dict[str, Any]:
-        """The next message other than a ping (answered with a pong, and counted)."""
+        """The next message other than a ping (answered with a pong, and counted), within
+        `timeout` seconds (pings do not extend it)."""
+        deadline = asyncio.get_running_loop().time() + timeout
         while True:
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout_at(deadline):
                 raw = await self.socket.recv()
             assert isinstance(raw, str), "graphql-transport-ws messages are text frames"
             message: dict[str, Any] = json.loads(raw)
@@ -95,7 +97,9 @@ async def opened(
     """A connection to the gateway at `http_url`, initialised with `payload` (and, when
     `acknowledged`, checked to be acknowledged); closed on exit."""
     async with connect(
-        ws_url(http_url), subprotocols=[PROTOCOL], additional_headers=headers or {}  # type: ignore[list-item]
+        ws_url(http_url),
+        subprotocols=[PROTOCOL],
+        additional_headers=headers or {},  # type: ignore[list-item]
     ) as socket:
         connection = Connection(socket)
         await connection.send({"type": "connection_init", "payload": payload or {}})

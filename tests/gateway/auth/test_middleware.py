@@ -15,7 +15,14 @@ from starlette.types import Message
 from starlette.websockets import WebSocket
 from structlog.testing import capture_logs
 
-from gateway.auth import Access, AuthConfig, AuthMiddleware, Identity, classify
+from gateway.auth import (
+    Access,
+    AuthConfig,
+    AuthenticationFailed,
+    AuthMiddleware,
+    Identity,
+    classify,
+)
 from gateway.serving import serve_in_thread
 from tests.gateway.auth.conftest import (
     GRAPHQL,
@@ -189,10 +196,26 @@ async def test_no_key_or_token_reaches_the_logs(
 # --- WebSockets -------------------------------------------------------------------------------
 
 
-async def test_a_websocket_handshake_needs_credentials(config: AuthConfig):
+async def test_a_graphql_websocket_is_authenticated_by_its_handshake_or_later(
+    config: AuthConfig,
+):
+    """A browser cannot set headers on a WebSocket: a handshake without credentials is let
+    through, and its connection_init's credentials are checked later (gateway.websocket)."""
+
     async def subscriptions(websocket: WebSocket) -> None:
         await websocket.accept()
-        await websocket.send_json({"identity": websocket.state.identity.kind})
+        identity = websocket.state.identity
+        later = websocket.state.later_authentication
+        answer: dict[str, object] = {
+            "identity": None if identity is None else identity.kind,
+            "refusal": later.refusal,
+        }
+        for headers in ([(b"authorization", f"Bearer {KEY}".encode())], [(b"x-api-key", b"no")]):
+            try:
+                answer.setdefault("later", []).append((await later.authenticate(headers)).kind)  # type: ignore[union-attr]
+            except AuthenticationFailed as failure:
+                answer["later"].append(failure.message)  # type: ignore[union-attr]
+        await websocket.send_json(answer)
         await websocket.close()
 
     app = Starlette(
@@ -229,11 +252,17 @@ async def test_a_websocket_handshake_needs_credentials(config: AuthConfig):
         await app(scope, receive, send)
         return sent
 
-    refused = await handshake([])
-    assert refused == [{"type": "websocket.close", "code": 1008, "reason": ""}]
+    without = await handshake([])
+    assert without[0]["type"] == "websocket.accept"
+    assert json.loads(without[1]["text"]) == {
+        "identity": None,
+        "refusal": "missing credentials: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+        "later": ["api-key", "unknown API key"],
+    }
     accepted = await handshake([(b"x-api-key", KEY.encode())])
-    assert accepted[0]["type"] == "websocket.accept"
-    assert json.loads(accepted[1]["text"]) == {"identity": "api-key"}
+    assert json.loads(accepted[1]["text"])["identity"] == "api-key"
+    wrong = await handshake([(b"x-api-key", b"wrong")])
+    assert json.loads(wrong[1]["text"])["refusal"] == "unknown API key"
 
 
 # --- the JWKS client's life -------------------------------------------------------------------
