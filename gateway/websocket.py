@@ -13,6 +13,7 @@ needs around it:
   connection, its client or the process gets an `error` message that says which;
 - a `ping` every `keepalive` seconds, so that proxies do not cut an idle subscription (the
   WebSocket-level pings of the server find dead peers);
+- persisted operations and `GATEWAY_PERSISTED_ONLY` apply as over HTTP;
 - messages are text frames, as the protocol asks (the view's JSON encoder gives bytes).
 """
 
@@ -41,6 +42,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.types import (
 )
 
 from gateway.auth import AuthenticationFailed, Forbidden, Identity, LaterAuthentication
+from gateway.persisted import PersistedOperations, RequestRefused
 from schema import Context
 from schema.errors import ErrorCode
 
@@ -156,6 +158,11 @@ class GatewayTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         return ws.scope.setdefault("state", {}) if ws is not None else {}
 
     @property
+    def _persisted(self) -> PersistedOperations:
+        persisted: PersistedOperations = getattr(self.view, "persisted")  # noqa: B009
+        return persisted
+
+    @property
     def _connections(self) -> Connections:
         connections: Connections = self._state["services"].connections
         return connections
@@ -194,12 +201,25 @@ class GatewayTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
         ):
             refusal = self._connections.refusal(self.client, self)
             if refusal is not None:
-                error = GraphQLError(refusal, extensions={"code": ErrorCode.RATE_LIMITED.value})
-                await self.send_message(
-                    ErrorMessage(id=message["id"], type="error", payload=[error.formatted])
+                await self._refuse(message, refusal, ErrorCode.RATE_LIMITED)
+                return
+            # Persisted and trusted documents: the same rules as over HTTP.
+            payload = message["payload"]
+            try:
+                payload["query"] = self._persisted.resolve(
+                    payload.get("query"), payload.get("extensions")
                 )
+            except RequestRefused as refused:
+                await self._refuse(message, refused.message, refused.code)
                 return
         await super().handle_subscribe(message)
+
+    async def _refuse(self, message: SubscribeMessage, why: str, code: ErrorCode) -> None:
+        """Answer one operation with an `error` message (the connection stays open)."""
+        error = GraphQLError(why, extensions={"code": code.value})
+        await self.send_message(
+            ErrorMessage(id=message["id"], type="error", payload=[error.formatted])
+        )
 
     async def shutdown(self) -> None:
         if self._keepalive is not None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 from collections.abc import Callable
 from contextlib import AsyncExitStack
 from typing import Any
@@ -358,6 +359,22 @@ async def test_subscriptions_beyond_the_limits_are_refused_with_the_reason(
         refused = await second.receive()
         assert "at most 3 subscriptions per client" in refused["payload"][0]["message"]
         assert refused["payload"][0]["extensions"]["code"] == "RATE_LIMITED"
+
+
+async def test_only_trusted_documents_run_over_websockets_when_so_configured(
+    start_gateway: StartGateway,
+) -> None:
+    manifest = Path(__file__).resolve().parents[2] / "queries" / "persisted-operations.json"
+    gateway = start_gateway(
+        gateway_watch_interval=LONG,
+        gateway_persisted_manifest=manifest,
+        gateway_persisted_only=True,
+    )
+    async with opened(gateway.url) as connection:
+        await connection.subscribe("1", ACTUALITY_CHANGED, uid=DOC, revision="B")
+        refused = await connection.receive()
+        assert refused["type"] == "error"
+        assert refused["payload"][0]["extensions"]["code"] == "PERSISTED_QUERY_NOT_FOUND"
 
 
 async def test_an_overloaded_process_closes_new_connections_with_the_reason(
