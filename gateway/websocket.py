@@ -206,12 +206,15 @@ class GatewayTransportWSHandler(BaseGraphQLTransportWSHandler[Context, None]):
             # Persisted and trusted documents: the same rules as over HTTP.
             payload = message["payload"]
             try:
-                payload["query"] = self._persisted.resolve(
-                    payload.get("query"), payload.get("extensions")
-                )
+                query = self._persisted.resolve(payload.get("query"), payload.get("extensions"))
             except RequestRefused as refused:
                 await self._refuse(message, refused.message, refused.code)
                 return
+            if query is None:
+                why = "the subscribe message has no query (nor a persisted query's hash)"
+                await self._refuse(message, why, ErrorCode.BAD_USER_INPUT)
+                return
+            payload["query"] = query
         await super().handle_subscribe(message)
 
     async def _refuse(self, message: SubscribeMessage, why: str, code: ErrorCode) -> None:
