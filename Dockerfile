@@ -6,7 +6,8 @@
 #
 # Stages: requirements (pyproject.toml's dependency list) -> builder (a venv holding the
 # dependencies only); graphiql (GraphiQL's files from npm, pinned by graphiql/package-lock.json);
-# app (the venv, the code installed editable from /app, the GraphiQL files, a non-root user).
+# app (the venv, the code installed editable from /app, queries/, the GraphiQL files, a non-root
+# user).
 
 FROM python:3.11.11-slim-bookworm AS python-base
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -57,6 +58,9 @@ COPY gateway ./gateway
 COPY schema ./schema
 COPY loaders ./loaders
 COPY enovia ./enovia
+# The trusted operations: GATEWAY_PERSISTED_MANIFEST=queries/persisted-operations.json works as
+# in the checkout (relative to the working directory, /app).
+COPY queries ./queries
 COPY --from=graphiql /assets/ ./gateway/static/graphiql/
 # An editable install from /app, as the README says the project runs: `schema` and `loaders`
 # are also names of unrelated PyPI projects, and none of them is installed by name. The build

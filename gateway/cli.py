@@ -35,9 +35,14 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="serve the GraphQL gateway")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=_positive_int, default=1)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker processes (%(default)s); more than 1 needs GATEWAY_CACHE_URL=redis://...",
+    )
     serve.add_argument(
         "--demo",
         action="store_true",
@@ -48,44 +53,90 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     simulator = commands.add_parser("simulator", help="serve the ENOVIA simulator alone")
-    simulator.add_argument("--host", default="127.0.0.1")
-    simulator.add_argument("--port", type=int, default=8001)
+    simulator.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
+    simulator.add_argument("--port", type=int, default=8001, help="port to listen on (%(default)s)")
     simulator.add_argument(
         "--api",
         choices=["facade", "3dexperience"],
         default="facade",
         help=(
-            "facade: the REST facade (/oauth2/token, /api/v1/documents/...); 3dexperience: a "
-            "3DPassport (/3dpassport) and a 3DSpace (/3dspace) on the same port"
+            "the upstream to simulate (%(default)s): facade, the REST facade (/oauth2/token, "
+            "/api/v1/documents/...); 3dexperience, a 3DPassport (/3dpassport) and a 3DSpace "
+            "(/3dspace) on the same port"
         ),
     )
     simulator.add_argument(
-        "--client-id", default="pte-qr-client", help="the facade's OAuth2 client id"
+        "--client-id",
+        default="pte-qr-client",
+        help="the OAuth2 client id it accepts (%(default)s; facade only)",
     )
     simulator.add_argument(
-        "--client-secret", default="demo-secret", help="the facade's OAuth2 client secret"
+        "--client-secret",
+        default="demo-secret",
+        help="the OAuth2 client secret it accepts (%(default)s; facade only)",
     )
-    simulator.add_argument("--latency-ms", type=_non_negative_float, default=0.0)
-    simulator.add_argument("--jitter-ms", type=_non_negative_float, default=0.0)
-    simulator.add_argument("--error-rate", type=_fraction, default=0.0)
-    simulator.add_argument("--token-ttl", type=_positive_float, default=3600.0)
+    simulator.add_argument(
+        "--latency-ms",
+        type=_non_negative_float,
+        default=0.0,
+        help="milliseconds each answer waits before it is sent (%(default)g)",
+    )
+    simulator.add_argument(
+        "--jitter-ms",
+        type=_non_negative_float,
+        default=0.0,
+        help="up to this many milliseconds more, drawn at random per answer (%(default)g)",
+    )
+    simulator.add_argument(
+        "--error-rate",
+        type=_fraction,
+        default=0.0,
+        help="share, 0 to 1, of API answers (not token answers) that fail with 503 (%(default)g)",
+    )
+    simulator.add_argument(
+        "--token-ttl",
+        type=_positive_float,
+        default=3600.0,
+        help="seconds an issued OAuth2 token lives (%(default)g; facade only)",
+    )
 
     commands.add_parser("export-schema", help="print the GraphQL SDL (schema.graphql)")
     manifest = commands.add_parser(
         "export-manifest",
         help="print the persisted-operations manifest of a queries/ folder (sha256 -> document)",
     )
-    manifest.add_argument("queries", nargs="?", default="queries")
+    manifest.add_argument(
+        "queries",
+        nargs="?",
+        default="queries",
+        help="the folder of .graphql files, one operation each (%(default)s)",
+    )
 
     check = commands.add_parser(
         "check",
         help="is this revision the one to build from? exit 0 yes, 1 no, 2 could not tell",
     )
-    check.add_argument("uid")
-    check.add_argument("revision")
-    check.add_argument("--lang", default="ru", choices=["ru", "en"])
-    check.add_argument("--max-age", type=int, default=None, help="seconds a cached answer may be")
-    check.add_argument("--demo", action="store_true", help="ask the built-in simulator")
+    check.add_argument("uid", help="the document's identifier, as the QR code carries it")
+    check.add_argument("revision", help="the revision label to check, e.g. A")
+    check.add_argument(
+        "--lang",
+        default="ru",
+        choices=["ru", "en"],
+        help="language of the business status label (%(default)s)",
+    )
+    check.add_argument(
+        "--max-age",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help=(
+            "accept a verdict ENOVIA confirmed at most this many seconds ago, from the "
+            "gateway's cache (default: GATEWAY_ACTUALITY_MAX_AGE; 0: ask ENOVIA now)"
+        ),
+    )
+    check.add_argument(
+        "--demo", action="store_true", help="ask the built-in simulator instead of ENOVIA"
+    )
     return parser
 
 
@@ -266,6 +317,7 @@ def _check(args: argparse.Namespace) -> int:
     stdout holds the verdict alone (a script may read it)."""
     from gateway.check import run_check
     from gateway.logs import configure_logging
+    from gateway.settings import warn_unknown_settings
 
     with _demo_simulator(args.demo):
         settings: Settings = load_settings(
@@ -275,6 +327,7 @@ def _check(args: argparse.Namespace) -> int:
         configure_logging(
             settings.gateway_log_level, settings.gateway_log_format, stream=sys.stderr
         )
+        warn_unknown_settings()
         return asyncio.run(run_check(settings, args.uid, args.revision, args.lang, args.max_age))
 
 

@@ -225,6 +225,99 @@ def test_the_build_context_holds_what_the_dockerfile_copies_and_no_secrets() -> 
     assert not allowed & {".env", ".venv", ".git", "tests"}
 
 
+def dockerignore_patterns() -> list[str]:
+    return [
+        line.strip()
+        for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.strip().startswith("#")
+    ]
+
+
+def _dockerignore_regex(pattern: str) -> re.Pattern[str]:
+    """A .dockerignore pattern as Docker reads it: `*` and `?` within one path element, `**`
+    across any number of them."""
+    text = pattern.strip("/")
+    out, i = "", 0
+    while i < len(text):
+        if text.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif text.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif text[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif text[i] == "?":
+            out, i = out + "[^/]", i + 1
+        elif text[i] == "[":
+            end = text.index("]", i)
+            out, i = out + text[i : end + 1], end + 1
+        else:
+            out, i = out + re.escape(text[i]), i + 1
+    return re.compile(out)
+
+
+def in_build_context(path: str) -> bool:
+    """Whether `path` (relative to the repository) reaches the build context: the last
+    .dockerignore pattern that matches it or a folder above it decides."""
+    parts = PurePosixPath(path).parts
+    candidates = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    kept = True
+    for pattern in dockerignore_patterns():
+        negated = pattern.startswith("!")
+        regex = _dockerignore_regex(pattern.removeprefix("!"))
+        if any(regex.fullmatch(candidate) for candidate in candidates):
+            kept = negated
+    return kept
+
+
+def image_path(path: str) -> PurePosixPath | None:
+    """Where the final stage's COPY instructions put the repository's `path`; None if none."""
+    workdir = PurePosixPath("/")
+    where: PurePosixPath | None = None
+    for keyword, arguments in final_stage():
+        if keyword == "WORKDIR":
+            workdir = workdir / arguments
+        if keyword != "COPY":
+            continue
+        words = [word for word in shlex.split(arguments) if not word.startswith("--")]
+        sources = copy_sources(arguments)
+        if not sources:
+            continue
+        destination = workdir / words[-1]
+        for source in sources:
+            folder = source.strip("/") if source not in {".", "./"} else ""
+            if path == folder:  # a file copied by name
+                into = words[-1].endswith("/") or len(sources) > 1
+                where = destination / PurePosixPath(path).name if into else destination
+            elif not folder or path.startswith(folder + "/"):
+                where = destination / PurePosixPath(path).relative_to(folder or ".")
+    return where
+
+
+def test_the_image_holds_the_persisted_operations_manifest_where_the_setting_finds_it() -> None:
+    # GATEWAY_PERSISTED_MANIFEST=queries/persisted-operations.json, as the README sets it, is
+    # read relative to the working directory: in the image, the final stage's WORKDIR.
+    manifest = "queries/persisted-operations.json"
+    assert (ROOT / manifest).is_file()
+    assert in_build_context(manifest), f".dockerignore leaves {manifest} out of the build context"
+    workdirs = [arguments for keyword, arguments in final_stage() if keyword == "WORKDIR"]
+    assert workdirs, "the final stage sets no WORKDIR"
+    assert image_path(manifest) == PurePosixPath(workdirs[-1]) / manifest, (
+        f"the image has no {manifest} in its working directory"
+    )
+    for operation in sorted((ROOT / "queries").glob("*.graphql")):
+        assert in_build_context(f"queries/{operation.name}"), operation.name
+
+
+def test_the_dockerignore_reading_keeps_what_it_should_and_no_more() -> None:
+    # The reader above, held against what the allow-list says.
+    assert in_build_context("gateway/app.py")
+    assert in_build_context("README.md")
+    assert not in_build_context(".env")
+    assert not in_build_context("tests/test_project.py")
+    assert not in_build_context("gateway/__pycache__/app.cpython-311.pyc")
+    assert not in_build_context("gateway/static/graphiql/graphiql.min.js")
+
+
 # --- docker-compose --------------------------------------------------------------------------
 
 
