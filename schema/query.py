@@ -19,6 +19,7 @@ from schema.types.actuality import Actuality
 from schema.types.business_status import business_status_of
 from schema.types.document import Document
 from schema.types.health import Health
+from schema.types.identifiers import DocumentUid, DocumentUids, RevisionLabel
 from schema.types.revision import Revision
 from schema.types.revision_ref import RevisionRef
 from schema.verdicts import with_latest, without_latest
@@ -26,13 +27,33 @@ from schema.verdicts import with_latest, without_latest
 #: The fields of a `Revision` that need the verdict on it, so ENOVIA's latest revision too.
 VERDICT_FIELDS = ("isActual", "businessStatus")
 
+#: `maxAge`, of `actuality` and of `actualities`.
+MAX_AGE = (
+    "How old, in seconds, the ENOVIA data behind the verdict may be when the request "
+    "begins, counted from when the gateway sent the ENOVIA request for it. 0 asks ENOVIA "
+    "now (sharing only an identical request sent at most GATEWAY_SHARE_WINDOW seconds "
+    "before this one began). Omitted or null: GATEWAY_ACTUALITY_MAX_AGE, which is 0 unless "
+    "the deployment sets it. Negative: BAD_USER_INPUT."
+)
 
-@strawberry.type
+
+@strawberry.type(
+    description=(
+        "What can be read: documents, their revisions, the QR-scan verdict on a revision "
+        "(actuality, actualities) and ENOVIA's health. Every document, revision and verdict "
+        "says how fresh it is (freshness, checkedAt). A field that fails is null with an "
+        "error whose extensions.code says why (BAD_USER_INPUT, NOT_FOUND, GONE, "
+        "UPSTREAM_UNAVAILABLE, ...); the other fields still answer."
+    )
+)
 class Query:
     @strawberry.field(
-        description="One document; null (with a NOT_FOUND or GONE error) when ENOVIA has none."
+        description=(
+            "One document by the uid its QR code carries; null, with a NOT_FOUND error when "
+            "ENOVIA has no such document or a GONE error when ENOVIA deleted it."
+        )
     )
-    def document(self, info: Info, uid: strawberry.ID) -> Document | None:
+    def document(self, info: Info, uid: DocumentUid) -> Document | None:
         enovia.checked_uid(uid)
         declare_max_ages(info)
         loaders = info.context.loaders
@@ -42,11 +63,12 @@ class Query:
 
     @strawberry.field(
         description=(
-            "Many documents in the order asked; null entries (with errors) for missing ones. "
-            "At most GATEWAY_MAX_BATCH uids."
+            "Many documents at once, one entry per uid in the order asked: a null entry, with "
+            "its error at that index, for a uid that is malformed, missing, deleted or could "
+            "not be loaded; the others still answer. At most GATEWAY_MAX_BATCH uids."
         )
     )
-    def documents(self, info: Info, uids: list[strawberry.ID]) -> list[Document | None]:
+    def documents(self, info: Info, uids: DocumentUids) -> list[Document | None]:
         # At most GATEWAY_MAX_BATCH uids: `schema.limits` refuses more before anything runs.
         declare_max_ages(info)
         loaders = info.context.loaders
@@ -66,22 +88,20 @@ class Query:
         return cast(list[Document | None], _documents_later(uids, pending))
 
     @strawberry.field(
-        description="The QR-scan check: is this revision of this document the one to build from?"
+        description=(
+            "The QR-scan check: is this revision of this document the one to build from? "
+            "isActual is true only when reason is CURRENT. Null, with a BAD_USER_INPUT error, "
+            "for a malformed uid, revision or maxAge; null with an UPSTREAM_* error when ENOVIA "
+            "could not answer and nothing cached can stand in. A document or revision ENOVIA "
+            "does not have is a verdict (DOCUMENT_NOT_FOUND, REVISION_NOT_FOUND), not an error."
+        )
     )
     async def actuality(
         self,
         info: Info,
-        uid: strawberry.ID,
-        revision: str,
-        max_age: Annotated[
-            int | None,
-            strawberry.argument(
-                description=(
-                    "Seconds a cached answer may be old; default GATEWAY_ACTUALITY_MAX_AGE "
-                    "(0: ask ENOVIA now)."
-                )
-            ),
-        ] = strawberry.UNSET,
+        uid: DocumentUid,
+        revision: RevisionLabel,
+        max_age: Annotated[int | None, strawberry.argument(description=MAX_AGE)] = strawberry.UNSET,
     ) -> Actuality | None:
         enovia.checked_uid(uid)
         enovia.checked_revision(revision)
@@ -100,15 +120,19 @@ class Query:
     async def actualities(
         self,
         info: Info,
-        items: list[RevisionRef],
-        max_age: Annotated[
-            int | None,
+        items: Annotated[
+            list[RevisionRef],
             strawberry.argument(
                 description=(
-                    "Seconds a cached answer may be old, for every item; default "
-                    "GATEWAY_ACTUALITY_MAX_AGE (0: ask ENOVIA now)."
+                    "The sheets to check, each a document uid and a revision label as its "
+                    "QR code carries them. At most GATEWAY_MAX_BATCH (100 by default); more "
+                    "is BAD_USER_INPUT before anything is asked."
                 )
             ),
+        ],
+        max_age: Annotated[
+            int | None,
+            strawberry.argument(description=MAX_AGE + " The same for every item."),
         ] = strawberry.UNSET,
     ) -> list[Actuality | None]:
         # At most GATEWAY_MAX_BATCH items: `schema.limits` refuses more before anything runs.
@@ -133,8 +157,10 @@ class Query:
 
     @strawberry.field(
         description=(
-            "ENOVIA's health as the gateway sees it: checked in the background every "
-            "GATEWAY_HEALTH_CHECK_INTERVAL seconds (30 by default), or now when never checked."
+            "ENOVIA's health: the gateway's last check of ENOVIA when it is less than 5 "
+            "seconds old, else a check made now (requests at the same moment share one). "
+            "Besides, the gateway checks ENOVIA in the background every "
+            "GATEWAY_HEALTH_CHECK_INTERVAL seconds (30 by default; 0: only when asked)."
         )
     )
     async def health(self, info: Info) -> Health:

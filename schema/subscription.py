@@ -23,6 +23,7 @@ from schema.lookahead import selects
 from schema.query import check_actuality
 from schema.types.actuality import Actuality
 from schema.types.document import Document
+from schema.types.identifiers import DocumentUid, DocumentUids, RevisionLabel
 
 ACTUALITY_CHANGED = "actualityChanged"
 DOCUMENT_CHANGED = "documentChanged"
@@ -34,8 +35,9 @@ WATCHER_FAILED = "ENOVIA did not answer the gateway's last check of this documen
 @strawberry.type(
     description=(
         "Answers pushed as ENOVIA changes, over the graphql-transport-ws protocol on /graphql. "
-        "The gateway checks what is subscribed every GATEWAY_WATCH_INTERVAL seconds (once "
-        "for all subscribers), and at once when told of a change (the invalidation API)."
+        "The gateway checks what is subscribed every GATEWAY_WATCH_INTERVAL seconds (30 by "
+        "default; once for all subscribers), and at once when told of a change (the "
+        "invalidation API)."
     )
 )
 class Subscription:
@@ -48,7 +50,7 @@ class Subscription:
         )
     )
     async def actuality_changed(
-        self, info: Info, uid: strawberry.ID, revision: str
+        self, info: Info, uid: DocumentUid, revision: RevisionLabel
     ) -> AsyncGenerator[Actuality, None]:
         enovia.checked_uid(uid)
         enovia.checked_revision(revision)
@@ -94,7 +96,7 @@ class Subscription:
         )
     )
     async def document_changed(
-        self, info: Info, uids: list[strawberry.ID]
+        self, info: Info, uids: DocumentUids
     ) -> AsyncGenerator[Document, None]:
         # At most GATEWAY_MAX_BATCH uids: `schema.limits` refuses more before anything runs.
         for uid in uids:

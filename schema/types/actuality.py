@@ -25,7 +25,10 @@ class Actuality:
         )
     )
     reason: ActualityReason = strawberry.field(
-        description="Why the revision is or is not the one to build from."
+        description=(
+            "Why the revision is or is not the one to build from: CURRENT (build from it) "
+            "or the reason not to. Show it with businessStatus."
+        )
     )
     last_known_reason: ActualityReason | None = strawberry.field(
         description=(

@@ -11,10 +11,16 @@ from loaders import Absence, Freshness, Loaded
 from schema.context import Info
 from schema.now_or_later import when_loaded
 from schema.types import enums as _registered  # noqa: F401  (registers the enums)
+from schema.types.identifiers import RevisionLabel
 from schema.types.revision import Revision
 
 
-@strawberry.type(description="An ENOVIA document.")
+@strawberry.type(
+    description=(
+        "An engineering document in ENOVIA (a drawing, a specification...): its card data, "
+        "its latest released revision and any of its revisions."
+    )
+)
 class Document:
     uid: strawberry.ID = strawberry.field(
         description=(
@@ -23,26 +29,53 @@ class Document:
             "drawing number) or the physical id of one of its revisions."
         )
     )
-    title: str | None
-    number: str | None = strawberry.field(
-        description="The document's number as printed on the sheet (the platform's name)."
+    title: str | None = strawberry.field(
+        description=(
+            "The document's title as ENOVIA gives it (on the 3DEXPERIENCE platform, its "
+            "newest revision's title); null when ENOVIA gives none."
+        )
     )
-    type: str | None
+    number: str | None = strawberry.field(
+        description=(
+            "The document's number, as printed on the sheet: the REST facade's number; on "
+            "the 3DEXPERIENCE platform, the document's name (what its QR code carries)."
+        )
+    )
+    type: str | None = strawberry.field(
+        description=(
+            "The document's type as ENOVIA names it: the REST facade's type (such as Drawing "
+            "or Specification); on the 3DEXPERIENCE platform, the type of its objects "
+            "(Document, or Drawing when the gateway reads CATIA drawings). Null when ENOVIA "
+            "gives none."
+        )
+    )
     created_at: datetime | None = strawberry.field(
-        description="When the document was created (the platform: its first revision's)."
+        description=(
+            "When the document was created (on the 3DEXPERIENCE platform, when its first "
+            "revision was); null when ENOVIA does not say."
+        )
     )
     updated_at: datetime | None = strawberry.field(
-        description="When the document last changed (the platform: its newest revision's)."
+        description=(
+            "When the document last changed (on the 3DEXPERIENCE platform, the latest change "
+            "to any of its revisions); null when ENOVIA does not say."
+        )
     )
     checked_at: datetime = strawberry.field(
-        description="When the gateway sent the ENOVIA request this document came from."
+        description=(
+            "When the gateway sent the ENOVIA request this document came from: anything "
+            "ENOVIA changed after this moment is not in it."
+        )
     )
-    freshness: Freshness
+    freshness: Freshness = strawberry.field(
+        description="How fresh this document's data is: LIVE, CACHED or STALE."
+    )
 
     @strawberry.field(
         description=(
-            "The latest released revision (ENOVIA's revisions/latest); null when ENOVIA has "
-            "no released revision of this document."
+            "The document's latest released revision, as ENOVIA reports it (on the "
+            "3DEXPERIENCE platform, the newest released revision on the document's main "
+            "line); null when no revision of this document is released."
         )
     )
     def latest_revision(self, info: Info) -> Revision | None:
@@ -50,8 +83,13 @@ class Document:
         pending = info.context.loaders.latest(uid)
         return when_loaded(pending, lambda loaded: latest_or_none(uid, loaded))
 
-    @strawberry.field(description="One revision by its label; null with NOT_FOUND when missing.")
-    def revision(self, info: Info, revision: str) -> Revision | None:
+    @strawberry.field(
+        description=(
+            "One revision by its label; null, with a NOT_FOUND error when ENOVIA has no "
+            "revision of that label (GONE when the document was deleted)."
+        )
+    )
+    def revision(self, info: Info, revision: RevisionLabel) -> Revision | None:
         uid, label = self.uid, enovia.checked_revision(revision)
 
         def present(loaded: Loaded[enovia.Revision]) -> Revision:

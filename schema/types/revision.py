@@ -15,13 +15,36 @@ from schema.types.business_status import BusinessStatus, business_status_of
 from schema.verdicts import revision_verdict
 
 
-@strawberry.type(description="A revision of an ENOVIA document.")
+@strawberry.type(
+    description=(
+        "One revision of an ENOVIA document: its maturity state as ENOVIA gives it, and the "
+        "verdict and business status that follow from it."
+    )
+)
 class Revision:
-    id: strawberry.ID
-    document_uid: strawberry.ID
-    revision: str
+    id: strawberry.ID = strawberry.field(
+        description=(
+            "ENOVIA's own identifier of this revision: the REST facade's revision id; on the "
+            "3DEXPERIENCE platform, the revision object's 32-hex-digit physical id (which also "
+            "works as a document uid)."
+        )
+    )
+    document_uid: strawberry.ID = strawberry.field(
+        description=(
+            "The uid of the document this revision belongs to, as it was asked for (the same "
+            "as Document.uid)."
+        )
+    )
+    revision: str = strawberry.field(
+        description="The revision label as ENOVIA spells it, such as A, B or A/2."
+    )
     maturity_state: str = strawberry.field(
-        description="ENOVIA's maturity state exactly as ENOVIA gave it."
+        description=(
+            "The revision's maturity (lifecycle) state exactly as ENOVIA spells it, such as "
+            "Released or In Work (on the 3DEXPERIENCE platform, such as RELEASED or "
+            "Document Release.RELEASED). For display and decisions use businessStatus and "
+            "isActual, which follow from it."
+        )
     )
     released_date: datetime | None = strawberry.field(
         description=(
@@ -39,7 +62,10 @@ class Revision:
         )
     )
     last_modified: datetime | None = strawberry.field(
-        description="When ENOVIA last changed this revision (the platform's `modified`)."
+        description=(
+            "When ENOVIA last changed this revision (on the 3DEXPERIENCE platform, the "
+            "revision object's modified date); null when ENOVIA does not say."
+        )
     )
     pages: int | None = strawberry.field(
         description=(
@@ -48,9 +74,14 @@ class Revision:
         )
     )
     checked_at: datetime = strawberry.field(
-        description="When the gateway sent the ENOVIA request this revision came from."
+        description=(
+            "When the gateway sent the ENOVIA request this revision came from: anything "
+            "ENOVIA changed after this moment is not in it."
+        )
     )
-    freshness: Freshness
+    freshness: Freshness = strawberry.field(
+        description="How fresh this revision's data is: LIVE, CACHED or STALE."
+    )
     loaded: strawberry.Private[Loaded[enovia.Revision]]
 
     @strawberry.field(

@@ -8,6 +8,6 @@ class RevisionRef(BaseModel):
     """One revision of one document, as the QR code on a sheet names it."""
 
     uid: str
-    "The document, as the QR code carries it (the facade's document uid; on the 3DEXPERIENCE platform, the document's name or a physical id)."
+    "The drawing's document uid, as its PTE-QR code carries it. Over the ENOVIA REST facade (/api/v1/documents, the default upstream) it is the facade's document uid, such as DOC-001 (not necessarily the number printed on the sheet). Over the 3DEXPERIENCE platform (ENOVIA_API=3dexperience) it is the document's name, that is its drawing number, matched exactly; the 32-hex-digit physical id of any of its revisions works too. Empty, longer than 256 characters, '.', '..' or holding a control character: BAD_USER_INPUT, never sent to ENOVIA."
     revision: str
-    "The revision label printed on the sheet."
+    "The revision label printed on the sheet next to the QR code, such as A, B or A/2, looked up as ENOVIA spells it. Over the 3DEXPERIENCE platform with TDX_REVISION_MATCH=major, a printed B also finds the newest B.<n>. 'latest' is reserved (ask for latestRevision instead); empty, longer than 256 characters, '.', '..' or holding a control character is BAD_USER_INPUT, never sent to ENOVIA."
