@@ -23,7 +23,7 @@ from gateway.logs import configure_logging
 from gateway.persisted import PersistedOperations, load_manifest
 from gateway.request_id import RequestIdMiddleware
 from gateway.services import Services, open_services
-from gateway.settings import Settings, load_settings
+from gateway.settings import Settings, load_settings, warn_unknown_settings
 from schema import QueryLimits, create_schema
 
 
@@ -104,9 +104,10 @@ ADMIN_HINT = (
 
 def create_app_from_environment() -> Starlette:
     """The gateway configured from the environment and `.env`: the factory uvicorn imports in
-    each worker process."""
+    each worker process. A misspelt setting is ignored, with a warning naming the closest."""
     settings = load_settings()
     configure_logging(settings.gateway_log_level, settings.gateway_log_format)
+    warn_unknown_settings()
     return create_app(settings)
 
 

@@ -57,6 +57,20 @@ def redact_secrets(
     return event_dict
 
 
+#: Extras that are another rendering of the message, never logged: uvicorn's `color_message`
+#: is the message with ANSI colour escapes (for its own formatter, not used here).
+DROPPED_KEYS = frozenset({"color_message"})
+
+
+def drop_renderings(
+    logger: Any, method_name: str, event_dict: MutableMapping[str, Any]
+) -> MutableMapping[str, Any]:
+    """A structlog processor: the keys of `DROPPED_KEYS` are removed from the event."""
+    for key in DROPPED_KEYS.intersection(event_dict):
+        del event_dict[key]
+    return event_dict
+
+
 def _mask(text: str) -> str:
     if not _CREDENTIALS_IN_TEXT.search(text):
         return text
@@ -82,6 +96,7 @@ def configure_logging(
         structlog.stdlib.add_logger_name,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        drop_renderings,
         redact_secrets,
     ]
     renderer: structlog.typing.Processor = (

@@ -11,13 +11,18 @@ component have theirs here.
 
 from __future__ import annotations
 
+import difflib
 import inspect
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import structlog
+from dotenv import dotenv_values
 from pydantic import (
     AnyHttpUrl,
     Field,
@@ -37,6 +42,11 @@ from gateway.websocket import SubscriptionLimits
 from loaders import StoreSettings, create_cache
 from schema import QueryLimits
 
+logger = structlog.get_logger("gateway.settings")
+
+#: The file the settings are also read from, in the working directory (the environment wins).
+ENV_FILE = ".env"
+
 
 def _default_of(component: Callable[..., Any], parameter: str) -> Any:
     """The default of one of `component`'s parameters (a class's or a function's)."""
@@ -55,7 +65,7 @@ class SettingsError(Exception):
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", frozen=True
+        env_file=ENV_FILE, env_file_encoding="utf-8", extra="ignore", frozen=True
     )
 
     # Which upstream: the seed's REST facade, or the 3DEXPERIENCE platform's own web services
@@ -261,6 +271,11 @@ class Settings(BaseSettings):
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
 
+    @field_validator("gateway_log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.lower() if isinstance(value, str) else value
+
     @model_validator(mode="after")
     def _files_exist(self) -> Settings:
         for name in (
@@ -417,3 +432,83 @@ def _one_line(exc: ValidationError) -> str:
     if not name:
         return f"configuration error: {message}"
     return f"configuration error: {name}: {message}"
+
+
+#: The prefixes of the settings' names: a variable with one that names no setting is most
+#: likely a misspelt setting, which would otherwise be ignored without a word.
+SETTING_PREFIXES = ("ENOVIA_", "GATEWAY_", "TDX_")
+#: Every setting's variable (matched case-insensitively, as the settings are read).
+SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields)
+#: Variables with those prefixes that the project reads on purpose outside `Settings` (none
+#: today): never reported as unknown. A test checks that each one the code reads is either a
+#: setting or listed here.
+NOT_SETTINGS: frozenset[str] = frozenset()
+# What Kubernetes sets for a Service named e.g. `gateway` or `enovia` in the same namespace
+# (GATEWAY_SERVICE_HOST, GATEWAY_PORT_8000_TCP_ADDR...): not settings, and no one's typo.
+_SERVICE_LINK = re.compile(
+    r"(?:ENOVIA|GATEWAY|TDX)_(?:SERVICE_HOST|SERVICE_PORT(?:_\w+)?"
+    r"|PORT(?:_\d+_(?:TCP|UDP|SCTP)(?:_(?:PROTO|PORT|ADDR))?)?)"
+)
+#: How alike (difflib's ratio) a setting's name must be to be suggested: the names share long
+#: prefixes, so that difflib's default (0.6) would suggest unrelated settings.
+_SUGGESTION_CUTOFF = 0.8
+
+
+@dataclass(frozen=True)
+class UnknownSetting:
+    """A variable named like a setting (`SETTING_PREFIXES`) that is none."""
+
+    #: As it was given (the settings are read whatever the case).
+    name: str
+    #: "environment", or the path of the `.env` file it is in.
+    source: str
+    #: The setting it most likely meant, if one is close enough.
+    suggestion: str | None
+
+    def __str__(self) -> str:
+        where = "" if self.source == "environment" else f" (in {self.source})"
+        said = f"{self.name}{where} is not a setting"
+        return f"{said}; did you mean {self.suggestion}?" if self.suggestion else said
+
+
+def unknown_settings(
+    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ENV_FILE
+) -> list[UnknownSetting]:
+    """The variables of `environ` (the process's environment) and of `env_file` (`.env` in
+    the working directory, if there is one) that look like settings but name none, by name,
+    each with the closest setting. They are ignored by `load_settings`: this says so."""
+    names: dict[str, tuple[str, str]] = {}
+    for name in os.environ if environ is None else environ:
+        names.setdefault(name.upper(), (name, "environment"))
+    if env_file is not None and Path(env_file).is_file():
+        for name in dotenv_values(env_file, encoding="utf-8"):
+            names.setdefault(name.upper(), (name, str(env_file)))
+    unknown = []
+    for upper, (name, source) in sorted(names.items()):
+        if (
+            not upper.startswith(SETTING_PREFIXES)
+            or upper in SETTING_NAMES
+            or upper in NOT_SETTINGS
+            or _SERVICE_LINK.fullmatch(upper)
+        ):
+            continue
+        close = difflib.get_close_matches(
+            upper, sorted(SETTING_NAMES), n=1, cutoff=_SUGGESTION_CUTOFF
+        )
+        unknown.append(UnknownSetting(name, source, close[0] if close else None))
+    return unknown
+
+
+def warn_unknown_settings(
+    environ: Mapping[str, str] | None = None, env_file: str | Path | None = ENV_FILE
+) -> None:
+    """Log a `settings.unknown_variable` warning for each of `unknown_settings`: once logging
+    is configured, at start-up. The gateway starts all the same."""
+    for unknown in unknown_settings(environ, env_file):
+        logger.warning(
+            "settings.unknown_variable",
+            variable=unknown.name,
+            source=unknown.source,
+            suggestion=unknown.suggestion,
+            message=str(unknown),
+        )

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import structlog
 
-from gateway.settings import SettingsError, load_settings
+from gateway.settings import (
+    NOT_SETTINGS,
+    SettingsError,
+    UnknownSetting,
+    load_settings,
+    unknown_settings,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(autouse=True)
@@ -165,3 +179,149 @@ def test_the_platform_clients_defaults_are_the_settings_defaults():
     assert settings.tdx_revision_match == defaults["revision_match"].default
     assert settings.tdx_session_max_age == defaults["session_max_age"].default
     assert settings.tdx_batch_size == defaults["batch_size"].default
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("GATEWAY_LOG_FORMAT", "JSON", "json"),
+        ("GATEWAY_LOG_FORMAT", "Console", "console"),
+        ("GATEWAY_LOG_LEVEL", "info", "INFO"),
+        ("GATEWAY_LOG_LEVEL", "Warning", "WARNING"),
+    ],
+)
+def test_the_log_settings_are_read_whatever_their_case(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, expected: str
+):
+    monkeypatch.setenv(name, value)
+    assert getattr(load_settings(), name.lower()) == expected
+
+
+def test_a_misspelt_setting_is_named_with_the_closest():
+    environ = {
+        "GATEWAY_WATCH_INTERVALL": "5",
+        "gateway_loglevel": "debug",  # read whatever the case, so reported whatever the case
+        "Enovia_ClientId": "x",
+        "TDX_TENNANT": "acme",
+        "GATEWAY_WORKERS": "4",  # like no setting: reported, with nothing to suggest
+        "GATEWAY_WATCH_INTERVAL": "5",
+        "gateway_log_format": "json",  # a setting in lower case
+        "ENOVIA_BASE_URL": "https://plm.example.com",
+        "HOME": "/root",
+        "GATEWAYS": "not a setting's prefix",
+    }
+    unknown = unknown_settings(environ, env_file=None)
+    assert unknown == [
+        UnknownSetting("Enovia_ClientId", "environment", "ENOVIA_CLIENT_ID"),
+        UnknownSetting("gateway_loglevel", "environment", "GATEWAY_LOG_LEVEL"),
+        UnknownSetting("GATEWAY_WATCH_INTERVALL", "environment", "GATEWAY_WATCH_INTERVAL"),
+        UnknownSetting("GATEWAY_WORKERS", "environment", None),
+        UnknownSetting("TDX_TENNANT", "environment", "TDX_TENANT"),
+    ]
+    assert [str(each) for each in unknown] == [
+        "Enovia_ClientId is not a setting; did you mean ENOVIA_CLIENT_ID?",
+        "gateway_loglevel is not a setting; did you mean GATEWAY_LOG_LEVEL?",
+        "GATEWAY_WATCH_INTERVALL is not a setting; did you mean GATEWAY_WATCH_INTERVAL?",
+        "GATEWAY_WORKERS is not a setting",
+        "TDX_TENNANT is not a setting; did you mean TDX_TENANT?",
+    ]
+    assert unknown_settings({"ENOVIA_BASE_URL": "x", "PATH": "/bin"}, env_file=None) == []
+
+
+def test_a_misspelt_setting_in_dotenv_is_named_with_the_file(tmp_path: Path):
+    (tmp_path / ".env").write_text(
+        "# the settings of this deployment\n"
+        "ENOVIA_BASE_URL=https://plm.example.com/enovia\n"
+        "ENOVIA_CLIENT_SECERT=s3cret\n"
+        "GATEWAY_CACHE_TTL_LATEST=12\n"
+        "COMPOSE_PROJECT_NAME=gateway\n"
+    )
+    unknown = unknown_settings({"GATEWAY_RATE_LIMT": "5"})  # and `.env` in the working directory
+    assert [str(each) for each in unknown] == [
+        "ENOVIA_CLIENT_SECERT (in .env) is not a setting; did you mean ENOVIA_CLIENT_SECRET?",
+        "GATEWAY_RATE_LIMT is not a setting; did you mean GATEWAY_RATE_LIMIT?",
+    ]
+    assert all("s3cret" not in repr(each) for each in unknown)  # names only, never values
+    # Named once, where it is read first, when in both.
+    assert unknown_settings({"ENOVIA_CLIENT_SECERT": "s"}) == [
+        UnknownSetting("ENOVIA_CLIENT_SECERT", "environment", "ENOVIA_CLIENT_SECRET")
+    ]
+
+
+def test_what_kubernetes_sets_for_a_service_is_not_reported():
+    """A Service named `gateway` in the namespace gives every pod GATEWAY_SERVICE_HOST..."""
+    environ = {
+        "GATEWAY_SERVICE_HOST": "10.0.0.7",
+        "GATEWAY_SERVICE_PORT": "8000",
+        "GATEWAY_SERVICE_PORT_HTTP": "8000",
+        "GATEWAY_PORT": "tcp://10.0.0.7:8000",
+        "GATEWAY_PORT_8000_TCP": "tcp://10.0.0.7:8000",
+        "GATEWAY_PORT_8000_TCP_PROTO": "tcp",
+        "GATEWAY_PORT_8000_TCP_PORT": "8000",
+        "GATEWAY_PORT_8000_TCP_ADDR": "10.0.0.7",
+        "ENOVIA_SERVICE_HOST": "10.0.0.8",
+    }
+    assert unknown_settings(environ, env_file=None) == []
+
+
+def test_the_variables_the_project_reads_or_sets_are_not_reported():
+    """Each `ENOVIA_*`/`GATEWAY_*`/`TDX_*` name the code reads or hands to a process (a
+    string, or a keyword of an environment it builds) is a setting or in NOT_SETTINGS: none
+    would be warned about."""
+    name = r"(?:ENOVIA|GATEWAY|TDX)_[A-Z0-9_]*[A-Z0-9]"
+    literal = re.compile(rf"[\"']({name})[\"']|\b({name})=(?!=)")
+    found: dict[str, str] = {}
+    for folder in ("gateway", "enovia", "loaders", "schema", "benchmarks", "tests"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == Path(__file__).resolve():  # the misspellings of the tests above
+                continue
+            for match in literal.finditer(path.read_text(encoding="utf-8")):
+                found.setdefault(match.group(1) or match.group(2), str(path.relative_to(ROOT)))
+    assert "GATEWAY_CACHE_URL" in found  # the scan finds what it looks for
+    reported = unknown_settings(dict.fromkeys(found, ""), env_file=None)
+    assert [(each.name, found[each.name]) for each in reported] == []
+    assert found.keys() >= NOT_SETTINGS  # none listed that nothing reads any more
+
+
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    saved_config = structlog.get_config()
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+    yield
+    structlog.configure(**saved_config)
+    root.handlers, root.level = saved_handlers, saved_level
+
+
+def test_the_gateway_warns_of_a_misspelt_setting_and_starts(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    restored_logging: None,
+):
+    from gateway.app import create_app_from_environment
+
+    for name in list(os.environ):
+        if name.upper().startswith(("ENOVIA_", "GATEWAY_", "TDX_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("ENOVIA_BASE_URL", "https://plm.example.com/enovia")
+    monkeypatch.setenv("ENOVIA_CLIENT_ID", "gateway")
+    monkeypatch.setenv("ENOVIA_CLIENT_SECRET", "s3cret")
+    monkeypatch.setenv("GATEWAY_LOG_FORMAT", "JSON")
+    monkeypatch.setenv("GATEWAY_WATCH_INTERVALL", "5")
+    (tmp_path / ".env").write_text("GATEWAY_MAX_DEPT=4\n")
+
+    assert create_app_from_environment() is not None  # a warning, not a refusal
+
+    events = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    warnings = [event for event in events if event["event"] == "settings.unknown_variable"]
+    assert [
+        (event["level"], event["variable"], event["source"], event["suggestion"])
+        for event in warnings
+    ] == [
+        ("warning", "GATEWAY_MAX_DEPT", ".env", "GATEWAY_MAX_DEPTH"),
+        ("warning", "GATEWAY_WATCH_INTERVALL", "environment", "GATEWAY_WATCH_INTERVAL"),
+    ]
+    assert warnings[1]["message"] == (
+        "GATEWAY_WATCH_INTERVALL is not a setting; did you mean GATEWAY_WATCH_INTERVAL?"
+    )
