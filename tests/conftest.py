@@ -212,14 +212,30 @@ def redis_url(redis_server: RedisServer) -> str:
 
 
 @pytest.fixture
-def json_logs() -> Iterator[io.StringIO]:
-    """The process's real logging set-up (structlog and the standard library's records, httpx
-    included) as JSON at DEBUG, into a buffer; the set-up is restored after."""
+def restored_logging() -> Iterator[None]:
+    """The process's logging set-up (structlog's and the root logger's) as it was before the
+    test, whatever the test configures."""
     saved_config = structlog.get_config()
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
-    stream = io.StringIO()
-    configure_logging("DEBUG", "json", stream=stream)
-    yield stream
+    yield
     structlog.configure(**saved_config)
     root.handlers, root.level = saved_handlers, saved_level
+
+
+@pytest.fixture
+def json_logs(restored_logging: None) -> io.StringIO:
+    """The process's real logging set-up (structlog and the standard library's records, httpx
+    included) as JSON at DEBUG, into a buffer; the set-up is restored after."""
+    stream = io.StringIO()
+    configure_logging("DEBUG", "json", stream=stream)
+    return stream
+
+
+@pytest.fixture
+def console_logs(restored_logging: None) -> io.StringIO:
+    """The real set-up as readable lines at DEBUG into a buffer (no terminal, so no colour
+    of structlog's own); restored after."""
+    stream = io.StringIO()
+    configure_logging("DEBUG", "console", stream=stream)
+    return stream

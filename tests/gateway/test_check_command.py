@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 
 from gateway.cli import main
 from tests.gateway.conftest import SIM_CONFIG, Simulator
@@ -19,16 +16,9 @@ def _no_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
 
 
-@pytest.fixture(autouse=True)
-def _restore_logging() -> Iterator[None]:
-    """`check` sets up the process's logging onto the stderr pytest captures for this test
-    only: the set-up before it comes back after."""
-    saved_config = structlog.get_config()
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    yield
-    structlog.configure(**saved_config)
-    root.handlers, root.level = saved_handlers, saved_level
+# `check` sets up the process's logging onto the stderr pytest captures for one test only:
+# the set-up before it comes back after.
+pytestmark = pytest.mark.usefixtures("restored_logging")
 
 
 def test_stdout_holds_the_verdict_alone(capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,7 +13,6 @@ import structlog
 
 from enovia.simulators.facade import SimulatorConfig, create_simulator_app
 from gateway.app import create_app
-from gateway.logs import configure_logging
 from gateway.serving import serve_in_thread
 from tests.gateway.conftest import no_sleep, settings_for
 
@@ -104,20 +103,6 @@ def test_uvicorns_colour_message_is_not_logged_in_json(json_logs: io.StringIO):
     started = next(event for event in events if event.get("logger") == "uvicorn.error")
     assert started["event"] == "Started server process [42]"
     assert "color_message" not in started
-
-
-@pytest.fixture
-def console_logs() -> Iterator[io.StringIO]:
-    """The real set-up as readable lines at DEBUG into a buffer (no terminal, so no colour
-    of structlog's own); restored after."""
-    saved_config = structlog.get_config()
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    stream = io.StringIO()
-    configure_logging("DEBUG", "console", stream=stream)
-    yield stream
-    structlog.configure(**saved_config)
-    root.handlers, root.level = saved_handlers, saved_level
 
 
 @pytest.mark.usefixtures("uvicorn_as_served")

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import structlog
 
 from gateway.settings import (
     NOT_SETTINGS,
@@ -281,16 +278,6 @@ def test_the_variables_the_project_reads_or_sets_are_not_reported():
     reported = unknown_settings(dict.fromkeys(found, ""), env_file=None)
     assert [(each.name, found[each.name]) for each in reported] == []
     assert found.keys() >= NOT_SETTINGS  # none listed that nothing reads any more
-
-
-@pytest.fixture
-def restored_logging() -> Iterator[None]:
-    saved_config = structlog.get_config()
-    root = logging.getLogger()
-    saved_handlers, saved_level = root.handlers[:], root.level
-    yield
-    structlog.configure(**saved_config)
-    root.handlers, root.level = saved_handlers, saved_level
 
 
 def test_the_gateway_warns_of_a_misspelt_setting_and_starts(
