@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import gateway
 from gateway.response_cache import Provenance
 from gateway.services import Services
@@ -34,9 +36,6 @@ def request_context(
             version=gateway.__version__,
         )
 
-    def new_loaders(offline: str | None) -> RequestLoaders:
-        return RequestLoaders(services.store, services.upstream, offline=offline)
-
     loaders = RequestLoaders(
         services.store,
         services.upstream,
@@ -50,5 +49,9 @@ def request_context(
         request_id=request_id,
         accept_language=accept_language,
         watches=services.watches if connection else None,
-        new_loaders=new_loaders if connection else None,
+        new_loaders=partial(_loaders, services) if connection else None,
     )
+
+
+def _loaders(services: Services, offline: str | None) -> RequestLoaders:
+    return RequestLoaders(services.store, services.upstream, offline=offline)
