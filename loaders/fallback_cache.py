@@ -11,7 +11,7 @@ import structlog
 from loaders.cache import CacheEntry, CacheUnavailable, Lock, Lookup, Offer, Offered
 from loaders.keys import document_keys
 from loaders.memory_cache import MemoryCache
-from loaders.redis_cache import INVALIDATIONS_POLL, RedisCache
+from loaders.redis_cache import CHANNEL_POLL, RedisCache
 from loaders.timeline import Timeline
 
 logger = structlog.get_logger("gateway.cache")
@@ -151,10 +151,10 @@ class FallbackCache:
         for task in self._tasks:
             # The subscriber ends by itself once told (see `RedisCache.invalidations`); one
             # that is sleeping or aligning is cancelled.
-            done, _ = await asyncio.wait([task], timeout=2 * INVALIDATIONS_POLL)
+            done, _ = await asyncio.wait([task], timeout=2 * CHANNEL_POLL)
             if not done:
                 task.cancel()
-                done, _ = await asyncio.wait([task], timeout=2 * INVALIDATIONS_POLL)
+                done, _ = await asyncio.wait([task], timeout=2 * CHANNEL_POLL)
             if not done:
                 logger.warning("cache.task_did_not_stop", task=task.get_name())
             elif not task.cancelled():

@@ -273,7 +273,7 @@ class RedisCache:
         """Every message published on `channel` (in this cache's namespace), and None each
         time the subscription is made (again: redis-py reconnects by itself), since messages
         published before then were not seen. Ends when `stop` is set (within
-        `INVALIDATIONS_POLL` seconds), or by raising when the connection fails.
+        `CHANNEL_POLL` seconds), or by raising when the connection fails.
 
         It polls rather than blocks because a blocked redis-py subscriber does not always
         give in to cancellation (seen with redis-py 8 while Redis restarts): stopping it
@@ -282,7 +282,7 @@ class RedisCache:
         try:
             await pubsub.subscribe(self._key(channel))
             while not stop.is_set():
-                message = await pubsub.get_message(timeout=INVALIDATIONS_POLL)
+                message = await pubsub.get_message(timeout=CHANNEL_POLL)
                 if message is None:
                     continue
                 if message.get("type") == "subscribe":
@@ -374,8 +374,8 @@ class _Failed(Exception):
 
 #: The channel on which replicas announce invalidations to each other.
 INVALIDATIONS = "invalidations"
-#: Seconds a subscriber waits for a message before it looks whether it should stop.
-INVALIDATIONS_POLL = 0.2
+#: Seconds a channel's follower waits for a message before it looks whether it should stop.
+CHANNEL_POLL = 0.2
 
 
 def _holder_sent_at(value: bytes | str) -> float | None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 import orjson
 import structlog
 
-from loaders.redis_cache import INVALIDATIONS_POLL, RedisCache
+from loaders.redis_cache import CHANNEL_POLL, RedisCache
 from loaders.watch import Check
 
 logger = structlog.get_logger("gateway.watch")
@@ -98,7 +98,7 @@ class RedisBus:
         if self._task is None:
             return
         # The follower ends by itself once told (see `RedisCache.messages`).
-        done, _ = await asyncio.wait([self._task], timeout=2 * INVALIDATIONS_POLL)
+        done, _ = await asyncio.wait([self._task], timeout=2 * CHANNEL_POLL)
         if not done:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
