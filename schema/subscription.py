@@ -16,7 +16,7 @@ from typing import Any
 import strawberry
 
 import enovia
-from loaders import Check, Kind, Loaded, Resource, Watches
+from loaders import Kind, Loaded, Resource, Watches
 from schema.context import Info, OperationObserver
 from schema.errors import BadUserInput
 from schema.lookahead import selects
@@ -63,10 +63,10 @@ class Subscription:
         observer = _opened(info, ACTUALITY_CHANGED)
         try:
             sent: Hashable = None
-            check: Check | None = None  # the first event is the verdict now
+            answered: bool | None = None  # None: the first event, the verdict now
             while True:
-                info.context.renew_loaders(_offline(check))
-                max_age = _max_age(watches, check, info.context.actuality_max_age)
+                info.context.renew_loaders(_offline(answered))
+                max_age = _max_age(watches, answered, info.context.actuality_max_age)
                 assert max_age is not None
                 try:
                     event: Any = await check_actuality(info, uid, revision, max_age, with_document)
@@ -82,7 +82,7 @@ class Subscription:
                     if observer is not None:
                         observer.subscription_event(ACTUALITY_CHANGED)
                     yield event
-                check = (await watch.next())[-1]
+                answered = (await watch.next())[-1].answered
         finally:
             watch.close()
             if observer is not None:
@@ -111,10 +111,10 @@ class Subscription:
         observer = _opened(info, DOCUMENT_CHANGED)
         try:
             sent: dict[str, Hashable] = {}
-            batches: list[tuple[list[str], Check | None]] = [(wanted, None)]
+            batches: list[tuple[list[str], bool | None]] = [(wanted, None)]
             while True:
-                for batch, check in batches:
-                    async for key, event, signature in _documents(info, watches, batch, check):
+                for batch, answered in batches:
+                    async for key, event, signature in _documents(info, watches, batch, answered):
                         if sent.get(key) != signature:
                             sent[key] = signature
                             if observer is not None:
@@ -123,9 +123,9 @@ class Subscription:
                 checks = await watch.next()
                 # Those ENOVIA answered, then those it did not (built without asking it).
                 batches = [
-                    ([c.uid for c in checks if c.answered is answered], Check("", answered))
-                    for answered in (True, False)
-                    if any(c.answered is answered for c in checks)
+                    ([c.uid for c in checks if c.answered is outcome], outcome)
+                    for outcome in (True, False)
+                    if any(c.answered is outcome for c in checks)
                 ]
         finally:
             watch.close()
@@ -134,14 +134,14 @@ class Subscription:
 
 
 async def _documents(
-    info: Info, watches: Watches, uids: list[str], check: Check | None
+    info: Info, watches: Watches, uids: list[str], answered: bool | None
 ) -> AsyncGenerator[tuple[str, Any, Hashable], None]:
     """Each document of `uids` with its signature (its data and its latest released
-    revision's), loaded together; an error in place of a document that failed. `check` is
-    the outcome of the check that they follow (None: the first event)."""
+    revision's), loaded together; an error in place of a document that failed. `answered`
+    is whether ENOVIA answered the check they follow (None: the first event)."""
     # The documents of one batch share loaders: one value per resource, one round trip.
-    loaders = info.context.renew_loaders(_offline(check))
-    max_age = _max_age(watches, check, None)
+    loaders = info.context.renew_loaders(_offline(answered))
+    max_age = _max_age(watches, answered, None)
     loads: list[tuple[str, asyncio.Future[Loaded[Any]], asyncio.Future[Loaded[Any]]]] = []
     for uid in uids:
         if max_age is not None:
@@ -174,16 +174,16 @@ def _opened(info: Info, field: str) -> OperationObserver | None:
     return observer
 
 
-def _offline(check: Check | None) -> str | None:
+def _offline(answered: bool | None) -> str | None:
     """Why the event is built without asking ENOVIA: its check was not answered."""
-    return WATCHER_FAILED if check is not None and not check.answered else None
+    return WATCHER_FAILED if answered is False else None
 
 
-def _max_age(watches: Watches, check: Check | None, first: float | None) -> float | None:
+def _max_age(watches: Watches, answered: bool | None, first: float | None) -> float | None:
     """How old the data behind an event may be: for the first event, what a query would
     allow (`first`; None: the kind's time to live); after a check ENOVIA answered, twice the
     watch interval (the watchers keep it at most one interval old; twice lets a poll land
     late); after one it did not, 0, so that cached data is labelled STALE."""
-    if check is None:
+    if answered is None:
         return first
-    return 2 * watches.interval if check.answered else 0.0
+    return 2 * watches.interval if answered else 0.0
