@@ -19,6 +19,7 @@ from gateway.auth import AuthConfig, AuthMiddleware
 from gateway.body_limit import BodySizeLimitMiddleware
 from gateway.graphiql import ASSETS_DIR
 from gateway.graphql_app import GatewayGraphQL
+from gateway.home import home
 from gateway.logs import configure_logging
 from gateway.persisted import PersistedOperations, load_manifest
 from gateway.request_id import RequestIdMiddleware
@@ -68,6 +69,7 @@ def create_app(
         allowed_origins=settings.gateway_cors_origins,
     )
     routes = [
+        Route("/", home, methods=["GET"]),
         Route("/graphql", graphql, methods=["GET", "POST"]),
         WebSocketRoute("/graphql", graphql),
         Mount("/graphql/assets", StaticFiles(directory=ASSETS_DIR, check_dir=False)),
