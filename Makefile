@@ -17,10 +17,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP) assets
 
 # GraphiQL's files from the npm registry (pinned in graphiql/package-lock.json), served by the
-# gateway itself. Without npm the gateway still runs; its GraphiQL page then says how to build.
+# gateway itself. Without npm, or with its registry out of reach (a closed PLM network), the
+# gateway still runs and its GraphiQL page says how to build them: a warning, not a failure.
 assets:
-	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory graphiql; \
-	else echo "npm not found: skipping GraphiQL's files (make graphiql builds them)"; fi
+	@if ! command -v npm >/dev/null 2>&1; then \
+		echo "warning: npm not found: skipping GraphiQL's files (make graphiql builds them)"; \
+	elif ! $(MAKE) --no-print-directory graphiql; then \
+		echo "warning: GraphiQL's files could not be fetched from the npm registry; the gateway" \
+		     "runs without them and /graphql says how to build them (make graphiql)"; fi
 
 graphiql: $(GRAPHIQL)/graphiql.min.js
 
@@ -31,8 +35,12 @@ $(GRAPHIQL)/graphiql.min.js: graphiql/package.json graphiql/package-lock.json
 	   graphiql/node_modules/react/umd/react.production.min.js \
 	   graphiql/node_modules/react-dom/umd/react-dom.production.min.js $(GRAPHIQL)/
 
+# The demo's address: `make demo PORT=8080 HOST=0.0.0.0` (the command line sets them, not the
+# environment, where PORT often means something else).
+HOST = 127.0.0.1
+PORT = 8000
 demo: install
-	$(BIN)/enovia-gateway serve --demo
+	$(BIN)/enovia-gateway serve --demo --host $(HOST) --port $(PORT)
 
 test: install lint typecheck pytest clients-check
 
