@@ -20,6 +20,8 @@ const config: CodegenConfig = {
         // Plain strings on the wire: `fetch` needs no GraphQL library at run time.
         documentMode: 'string',
         useTypeImports: true,
+        // `./graphql.js`, not `./graphql`: Node's ES module resolution needs the extension.
+        importExtension: '.js',
         enumsAsTypes: true,
         strictScalars: true,
         scalars: { DateTime: 'string' },

@@ -1,6 +1,7 @@
 // How a PTE-QR frontend calls the gateway with the generated types: plain `fetch`, the
 // operation's text from the generated document, typed variables in, a typed result out.
-// `npm run typecheck` (tsc --noEmit) proves the types; nothing here is generated.
+// `npm run typecheck` (tsc --noEmit) proves the types; `npm run example` runs these functions
+// against a gateway (src/main.ts); nothing here is generated.
 import {
   DocumentCardDocument,
   DocumentListDocument,
@@ -14,7 +15,7 @@ import {
   type ScanCheckQuery,
   type ScanCheckQueryVariables,
   type TypedDocumentString,
-} from './generated/graphql';
+} from './generated/graphql.js';
 
 /** A GraphQL-over-HTTP error as the gateway sends it (`extensions.code`: NOT_FOUND, ...). */
 export interface GraphQLError {
@@ -27,6 +28,21 @@ export interface GraphQLError {
 export interface GraphQLResponse<TResult> {
   data?: TResult | null;
   errors?: GraphQLError[];
+}
+
+/** The first error at `path` or below it, e.g. `['documents', 1]`: why that field is null (a
+ * non-null field that fails nulls the nearest nullable field above it, so an error below a null
+ * entry counts); undefined when nothing there failed. */
+export function errorFor(
+  errors: readonly GraphQLError[] | undefined,
+  path: ReadonlyArray<string | number>,
+): GraphQLError | undefined {
+  return errors?.find((error) => path.every((key, i) => error.path?.[i] === key));
+}
+
+/** The errors' codes, for a message: `NOT_FOUND, BAD_USER_INPUT`. */
+function describe(errors: readonly GraphQLError[] | undefined): string {
+  return (errors ?? []).map((e) => e.extensions?.code ?? e.message).join(', ') || 'no data';
 }
 
 /** The POST body of an operation, its variables checked against the operation's. */
@@ -54,7 +70,11 @@ export async function execute<TResult, TVariables>(
     body: requestBody(document, variables),
     signal: init.signal,
   });
-  // GraphQL errors come with 200 (application/json) or 4xx (graphql-response+json) and a body.
+  // GraphQL errors come with 200 (application/json) or 4xx (graphql-response+json) and a body;
+  // anything else (a proxy's 502 page, a wrong path's 404) is not an answer of the gateway's.
+  if (!/json/.test(response.headers.get('content-type') ?? '')) {
+    throw new Error(`${url} answered ${response.status} ${response.statusText}, not GraphQL`);
+  }
   return (await response.json()) as GraphQLResponse<TResult>;
 }
 
@@ -75,10 +95,7 @@ export async function scanCheck(
 ): Promise<ScanVerdict> {
   const { data, errors } = await execute(url, ScanCheckDocument, variables);
   const actuality: ScanCheckQuery['actuality'] | undefined = data?.actuality;
-  if (!actuality) {
-    const codes = (errors ?? []).map((e) => e.extensions?.code ?? e.message).join(', ');
-    throw new Error(`actuality unavailable: ${codes || 'no data'}`);
-  }
+  if (!actuality) throw new Error(`actuality unavailable: ${describe(errors)}`);
   return {
     isActual: actuality.isActual,
     reason: actuality.reason,
@@ -103,14 +120,28 @@ export async function documentCard(url: string, uid: string): Promise<string | n
     : `${document.number ?? document.uid}: no released revision`;
 }
 
-/** Many documents in the order asked; a missing one is null (with an error in `errors`). */
+/** One entry of a document list: the document, or the error that left it null. */
+export interface ListedDocument {
+  uid: string;
+  document: DocumentListQuery['documents'][number];
+  error: GraphQLError | undefined;
+}
+
+/** Many documents in one request, in the order asked. The answer is partial when some fail:
+ * a missing or invalid uid is a null entry with its error (path `['documents', i]`,
+ * `NOT_FOUND`, `BAD_USER_INPUT`, ...), and the other documents are there all the same. */
 export async function documentList(
   url: string,
   uids: string[],
-): Promise<Array<[string, string | null]>> {
-  const { data } = await execute(url, DocumentListDocument, { uids, lang: 'ru' });
-  const documents: DocumentListQuery['documents'] = data?.documents ?? [];
-  return uids.map((uid, i) => [uid, documents[i]?.latestRevision?.revision ?? null]);
+  lang = 'en',
+): Promise<ListedDocument[]> {
+  const { data, errors } = await execute(url, DocumentListDocument, { uids, lang });
+  if (!data) throw new Error(`documents unavailable: ${describe(errors)}`);
+  return uids.map((uid, i) => ({
+    uid,
+    document: data.documents[i] ?? null,
+    error: data.documents[i] ? undefined : errorFor(errors, ['documents', i]),
+  }));
 }
 
 // The types bite: each line below must be a type error, or `tsc --noEmit` fails.
@@ -139,7 +170,7 @@ export async function drawingSetCheck(
   return sheets.map((sheet, i) => {
     const actuality = verdicts[i];
     if (actuality) return { sheet, verdict: actuality.reason };
-    const error = (errors ?? []).find((e) => e.path?.[1] === i);
+    const error = errorFor(errors, ['actualities', i]);
     return { sheet, verdict: `unchecked: ${error?.extensions?.code ?? 'no data'}` };
   });
 }

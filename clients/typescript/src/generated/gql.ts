@@ -1,5 +1,5 @@
 /* eslint-disable */
-import * as types from './graphql';
+import * as types from './graphql.js';
 
 
 
@@ -30,19 +30,19 @@ const documents: Documents = {
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query DocumentCard($uid: ID!, $lang: String) {\n  document(uid: $uid) {\n    uid\n    title\n    number\n    type\n    updatedAt\n    freshness\n    checkedAt\n    latestRevision {\n      revision\n      maturityState\n      releasedDate\n      pages\n      businessStatus {\n        code\n        label(lang: $lang)\n      }\n    }\n  }\n}"): typeof import('./graphql').DocumentCardDocument;
+export function graphql(source: "query DocumentCard($uid: ID!, $lang: String) {\n  document(uid: $uid) {\n    uid\n    title\n    number\n    type\n    updatedAt\n    freshness\n    checkedAt\n    latestRevision {\n      revision\n      maturityState\n      releasedDate\n      pages\n      businessStatus {\n        code\n        label(lang: $lang)\n      }\n    }\n  }\n}"): typeof import('./graphql.js').DocumentCardDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query DocumentList($uids: [ID!]!, $lang: String) {\n  documents(uids: $uids) {\n    uid\n    title\n    number\n    freshness\n    latestRevision {\n      revision\n      businessStatus {\n        code\n        label(lang: $lang)\n      }\n    }\n  }\n}"): typeof import('./graphql').DocumentListDocument;
+export function graphql(source: "query DocumentList($uids: [ID!]!, $lang: String) {\n  documents(uids: $uids) {\n    uid\n    title\n    number\n    freshness\n    latestRevision {\n      revision\n      businessStatus {\n        code\n        label(lang: $lang)\n      }\n    }\n  }\n}"): typeof import('./graphql.js').DocumentListDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query DrawingSetCheck($items: [RevisionRef!]!, $lang: String, $maxAge: Int) {\n  actualities(items: $items, maxAge: $maxAge) {\n    isActual\n    reason\n    lastKnownReason\n    businessStatus {\n      code\n      label(lang: $lang)\n    }\n    revision {\n      documentUid\n      revision\n    }\n    latestRevision {\n      revision\n    }\n    checkedAt\n    freshness\n  }\n}"): typeof import('./graphql').DrawingSetCheckDocument;
+export function graphql(source: "query DrawingSetCheck($items: [RevisionRef!]!, $lang: String, $maxAge: Int) {\n  actualities(items: $items, maxAge: $maxAge) {\n    isActual\n    reason\n    lastKnownReason\n    businessStatus {\n      code\n      label(lang: $lang)\n    }\n    revision {\n      documentUid\n      revision\n    }\n    latestRevision {\n      revision\n    }\n    checkedAt\n    freshness\n  }\n}"): typeof import('./graphql.js').DrawingSetCheckDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "query ScanCheck($uid: ID!, $revision: String!, $lang: String, $maxAge: Int) {\n  actuality(uid: $uid, revision: $revision, maxAge: $maxAge) {\n    isActual\n    reason\n    lastKnownReason\n    businessStatus {\n      code\n      label(lang: $lang)\n    }\n    revision {\n      revision\n      maturityState\n    }\n    latestRevision {\n      revision\n    }\n    checkedAt\n    freshness\n  }\n}"): typeof import('./graphql').ScanCheckDocument;
+export function graphql(source: "query ScanCheck($uid: ID!, $revision: String!, $lang: String, $maxAge: Int) {\n  actuality(uid: $uid, revision: $revision, maxAge: $maxAge) {\n    isActual\n    reason\n    lastKnownReason\n    businessStatus {\n      code\n      label(lang: $lang)\n    }\n    revision {\n      revision\n      maturityState\n    }\n    latestRevision {\n      revision\n    }\n    checkedAt\n    freshness\n  }\n}"): typeof import('./graphql.js').ScanCheckDocument;
 
 
 export function graphql(source: string) {
