@@ -2,7 +2,8 @@
 
     python clients/python/example.py    # needs httpx and pydantic 2 (the gateway's venv has them)
 
-asks the gateway at GATEWAY_URL (by default the demo's, `make demo`) for one QR-scan verdict and
+asks the gateway at GRAPHQL_URL (not GATEWAY_*: the gateway warns of such variables that are not
+its settings; by default the demo's, `make demo`) for one QR-scan verdict and
 for a document list in which one uid is unknown and one invalid, and prints each document or
 its error: the documents found arrive typed even though the others failed.
 """
@@ -45,7 +46,7 @@ async def main(url: str) -> None:
 
 
 if __name__ == "__main__":
-    gateway_url = os.environ.get("GATEWAY_URL") or DEMO_URL
+    gateway_url = os.environ.get("GRAPHQL_URL") or DEMO_URL
     try:
         asyncio.run(main(gateway_url))
     except httpx.TransportError as failure:

@@ -184,10 +184,10 @@ async def test_with_errors_refuses_an_operation_that_returns_no_model():
 
 
 def run_example(url: str) -> subprocess.CompletedProcess[str]:
-    """`python clients/python/example.py` with GATEWAY_URL set to *url*, as a user runs it."""
+    """`python clients/python/example.py` with GRAPHQL_URL set to *url*, as a user runs it."""
     return subprocess.run(
         [sys.executable, str(EXAMPLE)],
-        env={**os.environ, "GATEWAY_URL": url},
+        env={**os.environ, "GRAPHQL_URL": url},
         capture_output=True,
         text=True,
         timeout=60,

@@ -60,7 +60,7 @@ def test_the_example_runs_against_a_gateway(npm: str, gateway: Gateway) -> None:
     run = subprocess.run(
         [npm, "run", "--silent", "example"],
         cwd=TYPESCRIPT_DIR,
-        env={**os.environ, "GATEWAY_URL": f"{gateway.url}/graphql"},
+        env={**os.environ, "GRAPHQL_URL": f"{gateway.url}/graphql"},
         capture_output=True,
         text=True,
         timeout=180,

@@ -1,10 +1,10 @@
 // The example, run: `npm run example` compiles src/ to dist/ (tsc) and runs this file with Node
-// against the gateway at GATEWAY_URL, by default the demo's (`make demo`), printing one line per
+// against the gateway at GRAPHQL_URL, by default the demo's (`make demo`), printing one line per
 // answer. A document list with an unknown and an invalid uid shows a partial answer: the
 // documents found, and an error for each of the others.
 import { documentCard, documentList, drawingSetCheck, scanCheck } from './example.js';
 
-const url = process.env.GATEWAY_URL || 'http://127.0.0.1:8000/graphql';
+const url = process.env.GRAPHQL_URL || 'http://127.0.0.1:8000/graphql';
 
 async function main(): Promise<void> {
   const verdict = await scanCheck(url, { uid: 'DOC-001', revision: 'A', lang: 'en' });
