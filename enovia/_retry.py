@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
@@ -26,6 +28,15 @@ Sleep = Callable[[float], Awaitable[None]]
 
 #: The least time worth starting another attempt with.
 MIN_ATTEMPT_SECONDS = 0.1
+
+#: Within an attempt: how many tries of the same call came before it.
+_retries: ContextVar[int] = ContextVar("enovia_retries", default=0)
+
+
+def retries_so_far() -> int:
+    """Within an attempt made by `RetryPolicy.call`, the tries of the same call before it
+    (0: this is the first); 0 outside any (an unretried call)."""
+    return _retries.get()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +107,17 @@ class RetryPolicy:
             sleep=self.sleep,
             reraise=True,
         )
-        return await retrying(attempt, *args, **kwargs)
+        tries = itertools.count()
+
+        async def counted(*args: P.args, **kwargs: P.kwargs) -> T:
+            # Each attempt knows its place (`retries_so_far`), e.g. for its trace.
+            token = _retries.set(next(tries))
+            try:
+                return await attempt(*args, **kwargs)
+            finally:
+                _retries.reset(token)
+
+        return await retrying(counted, *args, **kwargs)
 
 
 def _worth_retrying(error: BaseException) -> bool:

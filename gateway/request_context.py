@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from opentelemetry.trace import Span
+
 import gateway
 from gateway.response_cache import Provenance
 from gateway.services import Services
@@ -19,10 +21,12 @@ def request_context(
     accept_language: str = "",
     provenance: Provenance | None = None,
     connection: bool = False,
+    trace_parent: Span | None = None,
 ) -> Context:
     """A context with fresh dataloaders over the app's shared store. `provenance`, when given,
     learns where the answer's data came from (for the response cache). A `connection`'s
-    (a WebSocket's) has the watches and makes fresh loaders for each operation and event."""
+    (a WebSocket's) has the watches and makes fresh loaders for each operation and event.
+    With tracing on, the operations' spans continue `trace_parent` (the caller's span)."""
 
     async def health() -> Health:
         if provenance is not None:
@@ -40,6 +44,7 @@ def request_context(
         services.store,
         services.upstream,
         observe=provenance.note if provenance is not None else None,
+        tracer=services.tracer,
     )
     return Context(
         loaders,
@@ -50,8 +55,12 @@ def request_context(
         accept_language=accept_language,
         watches=services.watches if connection else None,
         new_loaders=partial(_loaders, services) if connection else None,
+        tracer=services.tracer,
+        trace_parent=trace_parent,
     )
 
 
 def _loaders(services: Services, offline: str | None) -> RequestLoaders:
-    return RequestLoaders(services.store, services.upstream, offline=offline)
+    return RequestLoaders(
+        services.store, services.upstream, offline=offline, tracer=services.tracer
+    )

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 
 from aiodataloader import DataLoader
+from opentelemetry.trace import Tracer
 
 from enovia import Document, Revision, RevisionList, Upstream, UpstreamUnavailable
 from loaders.keys import Kind
@@ -21,14 +22,27 @@ RevisionKey = tuple[str, str]
 
 class _Loader(DataLoader):  # type: ignore[type-arg]
     """An aiodataloader whose batch runs each key's load concurrently (ENOVIA has no batch
-    endpoint), with each failure kept to its own key."""
+    endpoint), with each failure kept to its own key. With a `tracer`, each batch has a span
+    (`loader.batch <kind>`, with `loader.kind` and `loader.batch_size`), the parent of the
+    ENOVIA calls it makes."""
 
-    def __init__(self, load_one: Callable[[Any], Awaitable[Any]]) -> None:
+    def __init__(
+        self, load_one: Callable[[Any], Awaitable[Any]], kind: Kind, tracer: Tracer | None
+    ) -> None:
         super().__init__()
         self._load_one = load_one
+        self._kind = kind
+        self._tracer = tracer
 
     async def batch_load_fn(self, keys: Sequence[Any]) -> list[Any]:
-        return await asyncio.gather(*map(self._load_one, keys), return_exceptions=True)
+        if self._tracer is None:
+            return await asyncio.gather(*map(self._load_one, keys), return_exceptions=True)
+        kind = self._kind.value
+        with self._tracer.start_as_current_span(
+            f"loader.batch {kind}",
+            attributes={"loader.kind": kind, "loader.batch_size": len(keys)},
+        ):
+            return await asyncio.gather(*map(self._load_one, keys), return_exceptions=True)
 
 
 class RequestLoaders:
@@ -54,6 +68,8 @@ class RequestLoaders:
     `offline`, when given, says why ENOVIA is known to be unreachable (a watcher's poll just
     failed): nothing is fetched, and a value the cache cannot give fresh enough is its STALE
     entry, or `UpstreamUnavailable` with that reason.
+
+    `tracer`, when given, traces each batch of loads (see `_Loader`); None: tracing is off.
     """
 
     def __init__(
@@ -63,15 +79,16 @@ class RequestLoaders:
         *,
         observe: Callable[[Stamp | None], None] | None = None,
         offline: str | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self._store = store
         self._upstream = upstream
         self._observe = observe
         self._offline = offline
-        self._documents = _Loader(self._document)
-        self._revisions = _Loader(self._revision)
-        self._latest = _Loader(self._latest_revision)
-        self._revision_lists = _Loader(self._revision_list)
+        self._documents = _Loader(self._document, Kind.DOCUMENT, tracer)
+        self._revisions = _Loader(self._revision, Kind.REVISION, tracer)
+        self._latest = _Loader(self._latest_revision, Kind.LATEST, tracer)
+        self._revision_lists = _Loader(self._revision_list, Kind.REVISIONS, tracer)
         self._asked: set[tuple[Kind, object]] = set()
         self._max_ages: dict[str, float] = {}
         self._document_max_ages: dict[str, float] = {}

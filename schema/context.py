@@ -7,14 +7,15 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 import strawberry
+from opentelemetry.trace import Span, Tracer
 
 from loaders import RequestLoaders, Watches
 from schema.types.health import Health
 
 
 class OperationObserver(Protocol):
-    """Told about every GraphQL operation, and subscription events (the app's metrics
-    implement it)."""
+    """Told about every GraphQL operation, subscription events and verdicts answered (the
+    app's metrics implement it)."""
 
     def graphql_request(
         self, operation_name: str | None, outcome: str, duration: float
@@ -23,6 +24,10 @@ class OperationObserver(Protocol):
     def subscription_opened(self, field: str) -> None: ...
     def subscription_closed(self, field: str) -> None: ...
     def subscription_event(self, field: str) -> None: ...
+
+    def actuality_answered(self, freshness: str) -> None:
+        """A verdict answered, by `schema.query.answer_freshness`."""
+        ...
 
 
 @dataclass(slots=True)
@@ -37,6 +42,8 @@ class Context:
     - `watches`, `new_loaders`: for a WebSocket connection, the deployment's watches and a
       maker of fresh loaders (given why ENOVIA is known to be unreachable, if it is): each
       operation on the connection, and each event of a subscription, has loaders of its own.
+    - `tracer`: traces each operation (None: tracing is off); `trace_parent`: the caller's
+      span (from its `traceparent` header), which each operation's span continues.
     """
 
     loaders: RequestLoaders
@@ -49,6 +56,8 @@ class Context:
     max_ages_declared: bool = False
     watches: Watches | None = None
     new_loaders: Callable[[str | None], RequestLoaders] | None = None
+    tracer: Tracer | None = None
+    trace_parent: Span | None = None
 
     def for_operation(self) -> Context:
         """The context of one operation on a connection: the same, with fresh loaders."""

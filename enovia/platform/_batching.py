@@ -4,10 +4,13 @@ and the reads of one batch go out together."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import time
 from collections.abc import Awaitable, Callable, Hashable, Mapping
 from typing import Any, Final, Generic, TypeVar
+
+from opentelemetry import trace
 
 from enovia._deadline import deadline_after, time_left
 from enovia._errors import EnoviaError
@@ -36,7 +39,8 @@ class Coalescer(Generic[K, V]):
 
     A batch runs in a context of its own, not the first caller's: it serves many requests.
     Its deadline is the latest of its callers' (none if any caller has none); each caller
-    still stops waiting at its own.
+    still stops waiting at its own. Its calls are traced in the trace of the caller that
+    opened the batch (the span current there, when one is).
     """
 
     def __init__(self, read_many: ReadMany[K, V], *, extra_turns: int = EXTRA_TURNS) -> None:
@@ -48,6 +52,7 @@ class Coalescer(Generic[K, V]):
         self._seen = 0
         self._unbounded = False
         self._latest = 0.0
+        self._opener: trace.Span = trace.INVALID_SPAN
         self._batches: set[asyncio.Task[None]] = set()
 
     async def get(self, key: K) -> V:
@@ -59,6 +64,7 @@ class Coalescer(Generic[K, V]):
             self._pending[key] = future
             if not self._scheduled:
                 self._scheduled = True
+                self._opener = trace.get_current_span()
                 self._turns = 0
                 self._seen = len(self._pending)
                 loop.call_soon(self._tick, context=contextvars.Context())
@@ -89,16 +95,19 @@ class Coalescer(Generic[K, V]):
             return
         batch, self._pending = self._pending, {}
         seconds = None if self._unbounded else max(0.0, self._latest - time.monotonic())
+        opener, self._opener = self._opener, trace.INVALID_SPAN
         self._scheduled = False
         self._unbounded = False
         self._latest = 0.0
-        task = loop.create_task(self._settle(batch, seconds), context=contextvars.Context())
+        task = loop.create_task(self._settle(batch, seconds, opener), context=contextvars.Context())
         self._batches.add(task)
         task.add_done_callback(self._batches.discard)
 
-    async def _settle(self, batch: dict[K, asyncio.Future[V]], seconds: float | None) -> None:
+    async def _settle(
+        self, batch: dict[K, asyncio.Future[V]], seconds: float | None, opener: trace.Span
+    ) -> None:
         try:
-            with deadline_after(seconds):
+            with deadline_after(seconds), _within(opener):
                 results = await self._read_many(list(batch))
         except BaseException as exc:
             for future in batch.values():
@@ -120,6 +129,15 @@ class Coalescer(Generic[K, V]):
                 future.set_exception(result)
             else:
                 future.set_result(result)
+
+
+def _within(span: trace.Span) -> contextlib.AbstractContextManager[object]:
+    """`span` made current, when there is one (with tracing on)."""
+    if not span.get_span_context().is_valid:
+        return contextlib.nullcontext()
+    return trace.use_span(
+        span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+    )
 
 
 def _seen(future: asyncio.Future[Any]) -> None:

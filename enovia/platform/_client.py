@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Final, get_args
 
 import httpx
+from opentelemetry.trace import Tracer
 
 from enovia._calls import health_of, through_circuit
 from enovia._circuit import CircuitBreaker
@@ -51,7 +52,9 @@ class PlatformClient:
 
     The session is opened on first need (or by `start`), renewed when it ends or grows
     older than `session_max_age` seconds (on `clock`), never logged: every HTTP exchange is
-    reported to `observer` and logged under its endpoint template only.
+    reported to `observer` and logged under its endpoint template only, and with a `tracer`
+    traced (a span each, carried on in its `traceparent`; a batch of reads continues the
+    trace of the request that opened it).
     """
 
     def __init__(
@@ -71,6 +74,7 @@ class PlatformClient:
         circuit: CircuitBreaker | None = None,
         observer: PlatformObserver | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tracer: Tracer | None = None,
     ) -> None:
         if source not in SOURCE_TYPES:
             raise ValueError(f"source must be one of {', '.join(SOURCE_TYPES)}, got {source!r}")
@@ -88,7 +92,7 @@ class PlatformClient:
         self._observer = observer
         self.circuit = circuit
         space_url = str(http.base_url).rstrip("/")
-        wire = Wire(http, observer)
+        wire = Wire(http, observer, tracer)
         agent = login if isinstance(login, AgentLogin) else None
         self._passport = (
             None

@@ -5,6 +5,7 @@ and their calls are not counted in the stats. Each has, besides its own endpoint
 
     GET    /_sim/             {"endpoints": [...]}
     GET    /_sim/stats        the stats (see `CallStats.snapshot`)
+    GET    /_sim/requests     the last calls with their headers (see `CallStats.recent`)
     POST   /_sim/reset        {"reset": true}
     GET    /_sim/faults       the current faults (see `SharedFaults.as_json`)
     POST   /_sim/faults       merge a partial update; answers the new faults
@@ -140,6 +141,8 @@ class BaseAdminApi(ABC, Generic[StateT, RequestT]):
                 return {"GET": self._index}, ()
             case ("stats",):
                 return {"GET": self._stats}, ()
+            case ("requests",):
+                return {"GET": self._requests}, ()
             case ("reset",):
                 return {"POST": self._reset}, ()
             case ("faults",):
@@ -163,6 +166,9 @@ class BaseAdminApi(ABC, Generic[StateT, RequestT]):
 
     def _stats(self, request: RequestT) -> Answer:
         return json_answer(200, self._state.stats.snapshot())
+
+    def _requests(self, request: RequestT) -> Answer:
+        return json_answer(200, self._state.stats.recent())
 
     def _reset(self, request: RequestT) -> Answer:
         self._state.reset()

@@ -6,7 +6,7 @@ The order of a call's steps is each API's own; these are the steps themselves.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any
 
 from starlette.types import Receive, Send
@@ -23,10 +23,13 @@ async def serve(
     path: str,
     send: Send,
     answering: Answering,
+    *,
+    headers: Iterable[tuple[bytes, bytes]] = (),
 ) -> None:
-    """Count the call, await its answer and send it (nothing when the client left)."""
+    """Count the call (and keep its `headers`), await its answer and send it (nothing when
+    the client left)."""
     stats = state.stats
-    stats.begin(template, path)
+    stats.begin(template, path, headers)
     status: int | None = None
     try:
         answer = await answering

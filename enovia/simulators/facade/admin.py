@@ -19,6 +19,7 @@ never apply here, these calls are not counted in the stats, and bad input answer
     GET    /_sim/faults                the current faults (see `Faults.as_json`)
     POST   /_sim/faults                merge a partial update; answers the new faults
     GET    /_sim/stats                 see `CallStats.snapshot`
+    GET    /_sim/requests              the last calls with their headers (`CallStats.recent`)
     POST   /_sim/reset                 {"reset": true}
     POST   /_sim/tokens/revoke         {"revoked": n}
 
@@ -53,6 +54,7 @@ _ENDPOINTS: Final = (
     "GET /_sim/faults",
     "POST /_sim/faults",
     "GET /_sim/stats",
+    "GET /_sim/requests",
     "POST /_sim/reset",
     "POST /_sim/tokens/revoke",
 )

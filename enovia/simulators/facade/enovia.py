@@ -141,7 +141,8 @@ class EnoviaApi:
         elif scope["method"] != "POST":
             template, refusal = UNMATCHED, _POST_ONLY
         path = encode_segments(("oauth2", *segments))
-        await serve(self._state, template, path, send, self._token_answer(scope, receive, refusal))
+        answering = self._token_answer(scope, receive, refusal)
+        await serve(self._state, template, path, send, answering, headers=scope["headers"])
 
     async def api_endpoint(self, scope: Scope, receive: Receive, send: Send) -> None:
         """ASGI app for everything below `/api`."""
@@ -154,7 +155,8 @@ class EnoviaApi:
             template, refusal = UNMATCHED, _GET_ONLY
         path = encode_segments(("api", *segments))
         answering = self._api_answer(scope, receive, template, ids, refusal)
-        await serve(self._state, template, path, send, travelled(self._state, receive, answering))
+        travelling = travelled(self._state, receive, answering)
+        await serve(self._state, template, path, send, travelling, headers=scope["headers"])
 
     async def _token_answer(
         self, scope: Scope, receive: Receive, refusal: Answer | None

@@ -7,6 +7,7 @@ never apply here, these calls are not counted in the stats, and bad input answer
 
     GET    /_sim/                       {"endpoints": [...]}
     GET    /_sim/stats                  see `PlatformStats.snapshot`, plus `sessions_active`
+    GET    /_sim/requests               the last calls with their headers (`CallStats.recent`)
     POST   /_sim/reset                  {"reset": true}
     GET    /_sim/faults                 the current faults (see `PlatformFaults.as_json`)
     POST   /_sim/faults                 merge a partial update; answers the new faults
@@ -66,6 +67,7 @@ from enovia.simulators.platform.state import PlatformState
 
 _ENDPOINTS: Final = (
     "GET /_sim/stats",
+    "GET /_sim/requests",
     "POST /_sim/reset",
     "GET /_sim/faults",
     "POST /_sim/faults",

@@ -102,7 +102,7 @@ class PassportApi:
         template, refusal = route_refusal(template, call.method, taken, _NO_ENDPOINT)
         path = encode_segments(("3dpassport", *segments))
         answering = self._answer(call, receive, template, refusal)
-        await serve(self._state, template, path, send, answering)
+        await serve(self._state, template, path, send, answering, headers=scope["headers"])
 
     async def _answer(
         self, call: Call, receive: Receive, template: str, refusal: Answer | None

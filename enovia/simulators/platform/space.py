@@ -151,7 +151,8 @@ class SpaceApi:
         path = encode_segments(("3dspace", *segments))
         resources = segments[:1] == ("resources",)
         answering = self._answer(call, receive, template, ids, refusal, resources=resources)
-        await serve(self._state, template, path, send, travelled(self._state, receive, answering))
+        travelling = travelled(self._state, receive, answering)
+        await serve(self._state, template, path, send, travelling, headers=scope["headers"])
 
     async def _answer(
         self,
