@@ -2,16 +2,35 @@
 
 One `Metrics` per app, each with its own registry, so that two apps in one process (tests, the
 demo) never share counters and nothing needs resetting.
+
+With several worker processes (`enovia-gateway serve --workers N`) a scrape reaches one worker,
+whose own counts alone would jump between workers' values (which Prometheus reads as resets).
+There, prometheus_client runs in its multiprocess mode: every worker writes its values to files
+in one directory (`PROMETHEUS_MULTIPROC_DIR`, which `serve` sets before the workers start, see
+`gateway.cli`), and `exposition` adds up all the workers' files, whichever worker serves the
+scrape. prometheus_client chooses the mode once, when it is imported, from that variable: a
+worker imports it after it is set. How each gauge combines over workers is its
+`multiprocess_mode`, chosen below with the reason.
 """
 
 from __future__ import annotations
 
+import os
 import re
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import values as prometheus_values
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 
-__all__ = ["CONTENT_TYPE_LATEST", "Metrics"]
+__all__ = ["CONTENT_TYPE_LATEST", "MULTIPROC_DIR", "Metrics", "multiprocess_directory"]
+
+#: prometheus_client's variable: the directory where each worker process keeps its values.
+MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+
+#: `freshness` of `gateway_answers_total`: an answer's freshness (`loaders.Freshness`), or
+#: UNCONFIRMED for a verdict that stale data would have made CURRENT.
+ANSWER_FRESHNESS = ("LIVE", "CACHED", "STALE", "UNCONFIRMED")
 
 _CIRCUIT_VALUES = {"closed": 0, "half_open": 1, "open": 2}
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -69,11 +88,18 @@ class Metrics:
             "enovia_health_check",
             "1 when the last ENOVIA health check succeeded, 0 when it failed.",
             registry=self.registry,
+            # ENOVIA's health is one fact that each worker checks on its own schedule: the
+            # newest check of a live worker is the truest (a worker yet to check has no say).
+            multiprocess_mode="livemostrecent",
         )
         self.enovia_circuit = Gauge(
             "enovia_circuit_state",
-            "The ENOVIA circuit breaker: 0 closed, 1 half-open, 2 open.",
+            "The ENOVIA circuit breaker: 0 closed, 1 half-open, 2 open (with several "
+            "workers, the most open of their circuits).",
             registry=self.registry,
+            # Each worker has a circuit of its own, and one that is open fails that worker's
+            # requests fast: the worst of the live workers' is what an alert must see.
+            multiprocess_mode="livemax",
         )
         self.enovia_circuit_transitions = Counter(
             "enovia_circuit_transitions_total",
@@ -109,11 +135,15 @@ class Metrics:
             registry=self.registry,
         )
 
+        # Subscriptions, connections and watchers are each held by one worker: their counts
+        # add up over the workers alive (a dead worker's went with it).
         self.subscriptions_open = Gauge(
             "gateway_subscriptions_open",
-            "GraphQL subscriptions open in this process, by field.",
+            "GraphQL subscriptions open in this process (with several workers: in all of "
+            "them), by field.",
             ["field"],
             registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.subscription_events = Counter(
             "gateway_subscription_events_total",
@@ -123,18 +153,24 @@ class Metrics:
         )
         self.websockets_open = Gauge(
             "gateway_websocket_connections",
-            "GraphQL WebSocket connections open (acknowledged) in this process.",
+            "GraphQL WebSocket connections open (acknowledged) in this process (with several "
+            "workers: in all of them).",
             registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.watchers = Gauge(
             "gateway_watchers",
-            "ENOVIA resources this process watches for its subscribers.",
+            "ENOVIA resources this process watches for its subscribers (with several "
+            "workers: the sum of each one's).",
             registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.watchers_polled_here = Gauge(
             "gateway_watchers_polled_here",
-            "Watched resources this process polls itself (with Redis: holds the lease of).",
+            "Watched resources this process polls itself (with Redis: holds the lease of; "
+            "with several workers: the sum of each one's).",
             registry=self.registry,
+            multiprocess_mode="livesum",
         )
         self.watch_polled = Counter(
             "gateway_watch_polls_total",
@@ -142,6 +178,30 @@ class Metrics:
             ["outcome"],
             registry=self.registry,
         )
+
+        self.cache_backend_up = Gauge(
+            "gateway_cache_backend_up",
+            "1 while the cache backend is in use, 0 while it is not: Redis unreachable (or "
+            "not yet on its clock), answers then come from ENOVIA and a small local cache. "
+            "The in-process cache (memory) is up while the gateway runs.",
+            ["backend"],
+            registry=self.registry,
+            # Redis is one, shared by the workers; each notices an outage or a recovery at
+            # its next Redis call (at most 30 s apart): the newest report of a live worker.
+            multiprocess_mode="livemostrecent",
+        )
+        self.answers = Counter(
+            "gateway_answers_total",
+            "Verdicts answered (actuality, each item of actualities, each actualityChanged "
+            "event), by freshness: LIVE, CACHED, STALE, or UNCONFIRMED (stale data that "
+            "would have been CURRENT); answers replayed by the response cache not included.",
+            ["freshness"],
+            registry=self.registry,
+        )
+        # Every freshness from the start, at 0: a rate over a series that appears with its
+        # first stale answer would miss that answer.
+        self._answer_children = {label: self.answers.labels(label) for label in ANSWER_FRESHNESS}
+        self._shared = multiprocess_directory()
 
     # The ENOVIA client reports through these two methods (its `CallObserver` protocol).
     def enovia_call(self, method: str, endpoint: str, status: str, duration: float) -> None:
@@ -194,5 +254,63 @@ class Metrics:
         self.watchers.set(resources)
         self.watchers_polled_here.set(polled_here)
 
+    # The cache reports through this one (`loaders.fallback_cache.BackendObserver`).
+    def cache_backend(self, backend: str, up: bool) -> None:
+        self.cache_backend_up.labels(backend).set(1 if up else 0)
+
+    def actuality_answered(self, freshness: str) -> None:
+        """One verdict answered; `freshness` one of `ANSWER_FRESHNESS`."""
+        child = self._answer_children.get(freshness)
+        (child or self.answers.labels(freshness)).inc()
+
     def exposition(self) -> bytes:
-        return generate_latest(self.registry)
+        """The text a scrape gets: this app's registry, or, with several workers, what all the
+        workers' files add up to (each gauge as its `multiprocess_mode` says)."""
+        if self._shared is None:
+            return generate_latest(self.registry)
+        forget_dead_workers(self._shared)
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=self._shared)  # type: ignore[no-untyped-call]
+        return generate_latest(registry)
+
+
+def multiprocess_directory() -> str | None:
+    """The directory where prometheus_client keeps this process's values for the other
+    workers to read, or None when it keeps them in memory (one process).
+
+    prometheus_client chose when it was imported: that choice decides, not the variable as it
+    is now (set later, it changes nothing: the values would still be in memory)."""
+    if prometheus_values.ValueClass is prometheus_values.MutexValue:
+        return None
+    return os.environ[MULTIPROC_DIR]
+
+
+#: A live gauge's file in the multiprocess directory: `gauge_<mode>_<pid>.db`.
+_LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")
+
+
+def forget_dead_workers(directory: str) -> None:
+    """Drop the live gauges of the worker processes that are gone: their connections,
+    subscriptions and circuits went with them. Their counters and histograms stay, so that a
+    total never goes down.
+
+    uvicorn starts a new worker in place of one that died, with no hook to say so; this runs
+    before each scrape is collected instead, and so also covers a worker that was killed."""
+    pids = set()
+    for name in os.listdir(directory):
+        match = _LIVE_GAUGE_FILE.fullmatch(name)
+        if match is not None:
+            pids.add(int(match.group(1)))
+    for pid in pids:
+        if not _running(pid):
+            mark_process_dead(pid, directory)  # type: ignore[no-untyped-call]
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal sent: only whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # it exists, as another user's
+        return True
+    return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from loaders.cache import Cache
-from loaders.fallback_cache import FallbackCache
+from loaders.fallback_cache import BackendObserver, FallbackCache
 from loaders.memory_cache import MemoryCache
 from loaders.redis_cache import RedisCache
 from loaders.timeline import Timeline
@@ -19,16 +19,19 @@ def create_cache(
     timeline: Timeline,
     timeout: float = 0.25,
     keep_invalidations_for: float = 86_400.0,
+    observer: BackendObserver | None = None,
 ) -> Cache:
     """`memory://` (bounded to `max_entries`), or `redis[s]://host:port/db` with a local
     fallback of `local_entries`, where a Redis operation slower than `timeout` seconds counts
-    as a failure. A Redis cache keeps `timeline` on Redis's clock (once `open`ed)."""
+    as a failure. A Redis cache keeps `timeline` on Redis's clock (once `open`ed), and tells
+    `observer` whether Redis is in use."""
     if url.startswith(("redis://", "rediss://")):
         return FallbackCache(
             RedisCache(url, timeout=timeout),
             MemoryCache(local_entries),
             timeline,
             keep_invalidations_for=keep_invalidations_for,
+            observer=observer,
         )
     return MemoryCache(max_entries)
 

@@ -107,7 +107,9 @@ class Query:
         enovia.checked_revision(revision)
         max_age = _max_age(info, max_age)
         declare_max_ages(info)
-        return await check_actuality(info, uid, revision, max_age, selects(info, "document"))
+        verdict = await check_actuality(info, uid, revision, max_age, selects(info, "document"))
+        report_answer(info, verdict)
+        return verdict
 
     @strawberry.field(
         description=(
@@ -153,7 +155,11 @@ class Query:
                     check_actuality(info, item.uid, item.revision, max_age, with_document)
                 )
             )
-        return list(await asyncio.gather(*checks, return_exceptions=True))
+        verdicts: list[Any] = list(await asyncio.gather(*checks, return_exceptions=True))
+        for verdict in verdicts:
+            if isinstance(verdict, Actuality):
+                report_answer(info, verdict)
+        return verdicts
 
     @strawberry.field(
         description=(
@@ -191,6 +197,22 @@ async def check_actuality(
     if with_document:
         loaders.document(uid, max_age)
     return await _verdict(loaders, uid, await asked, latest, max_age)
+
+
+def report_answer(info: Info, verdict: Actuality) -> None:
+    """Tell the observer of a verdict that goes out (counted by `answer_freshness`)."""
+    observer = info.context.observer
+    if observer is not None:
+        observer.actuality_answered(answer_freshness(verdict))
+
+
+def answer_freshness(verdict: Actuality) -> str:
+    """The verdict's freshness (LIVE, CACHED, STALE), or UNCONFIRMED when stale data would
+    have made it CURRENT: what operators watch the share of (an UNCONFIRMED is a scan that
+    could not say "build from it")."""
+    if verdict.reason is status.ActualityReason.UNCONFIRMED:
+        return "UNCONFIRMED"
+    return verdict.freshness.value
 
 
 async def _failed(error: Exception) -> Any:

@@ -20,7 +20,7 @@ from loaders import Kind, Loaded, Resource, Watches
 from schema.context import Info, OperationObserver
 from schema.errors import BadUserInput
 from schema.lookahead import selects
-from schema.query import check_actuality
+from schema.query import check_actuality, report_answer
 from schema.types.actuality import Actuality
 from schema.types.document import Document
 from schema.types.identifiers import DocumentUid, DocumentUids, RevisionLabel
@@ -81,6 +81,8 @@ class Subscription:
                     sent = signature
                     if observer is not None:
                         observer.subscription_event(ACTUALITY_CHANGED)
+                    if isinstance(event, Actuality):
+                        report_answer(info, event)
                     yield event
                 answered = (await watch.next())[-1].answered
         finally:

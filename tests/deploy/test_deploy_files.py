@@ -12,6 +12,7 @@ import os
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -23,10 +24,13 @@ import pytest
 import yaml
 from prometheus_client.metrics import MetricWrapperBase
 
+from enovia.simulators.facade import SimulatorConfig, create_simulator_app
+from gateway.app import create_app
 from gateway.cli import build_parser
 from gateway.graphiql import ASSET_FILES
 from gateway.metrics import Metrics
-from gateway.settings import Settings, read_keys
+from gateway.serving import serve_in_thread
+from gateway.settings import Settings, load_settings, read_keys
 from schema.subscription import ACTUALITY_CHANGED, DOCUMENT_CHANGED
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +44,8 @@ DASHBOARD = DEPLOY / "grafana" / "enovia-gateway.json"
 #: Where the Prometheus image reads its configuration (and so resolves relative paths from).
 PROMETHEUS_DIR = PurePosixPath("/etc/prometheus")
 
-GATEWAY_CMD = ["enovia-gateway", "serve", "--host", "0.0.0.0", "--port", "8000"]
+# No --port: the port comes from PORT, which the HEALTHCHECK reads too.
+GATEWAY_CMD = ["enovia-gateway", "serve", "--host", "0.0.0.0"]
 PACKAGES = ("gateway", "schema", "loaders")
 # Labels Prometheus adds to every scraped series.
 TARGET_LABELS = {"job", "instance"}
@@ -160,12 +165,14 @@ def test_the_dockerfile_checks_health_exposes_logs_json_and_serves() -> None:
     stage = final_stage()
     healthchecks = [arguments for keyword, arguments in stage if keyword == "HEALTHCHECK"]
     assert len(healthchecks) == 1
-    liveness = r"http://127\.0\.0\.1:8000/api/v1/health(?![\w/])"
+    # On the port the server listens on, PORT (see "the port" below).
+    liveness = r"http://127\.0\.0\.1:%s/api/v1/health(?![\w/])' % os\.environ\['PORT'\]"
     assert re.search(liveness, healthchecks[0]), healthchecks[0]
     assert " CMD " in f" {healthchecks[0]} ", "a HEALTHCHECK CMD, not NONE"
     assert "curl" not in healthchecks[0], "slim images have no curl"
     assert ("EXPOSE", "8000") in stage
-    assert ("ENV", "GATEWAY_LOG_FORMAT=json") in stage
+    assert image_env()["PORT"] == "8000"
+    assert image_env()["GATEWAY_LOG_FORMAT"] == "json"
     cmds = [arguments for keyword, arguments in stage if keyword == "CMD"]
     assert [json.loads(cmd) for cmd in cmds] == [GATEWAY_CMD]
 
@@ -182,13 +189,12 @@ def test_dependencies_are_installed_before_the_code_is_copied() -> None:
             source.rstrip("/") in PACKAGES or source in {".", "./"} for source in sources or []
         )
 
-    pyproject = first(
-        lambda keyword, arguments: keyword == "COPY" and "pyproject.toml" in arguments
-    )
+    lock = first(lambda keyword, arguments: keyword == "COPY" and "requirements.lock" in arguments)
     dependencies = first(lambda keyword, arguments: keyword == "RUN" and "pip install" in arguments)
     code = first(copies_code)
-    assert pyproject < dependencies < code, (pyproject, dependencies, code)
-    assert "--no-deps" not in instructions[dependencies][1]
+    assert lock < dependencies < code, (lock, dependencies, code)
+    # All of them, by hash, from the lock (tests/deploy/test_lock.py): pip resolves nothing.
+    assert "--require-hashes" in instructions[dependencies][1]
 
 
 def test_the_project_is_installed_from_its_directory_never_by_name() -> None:
@@ -316,6 +322,96 @@ def test_the_dockerignore_reading_keeps_what_it_should_and_no_more() -> None:
     assert not in_build_context("tests/test_project.py")
     assert not in_build_context("gateway/__pycache__/app.cpython-311.pyc")
     assert not in_build_context("gateway/static/graphiql/graphiql.min.js")
+
+
+# --- the port: one variable for the server and its HEALTHCHECK --------------------------------
+
+
+def image_env() -> dict[str, str]:
+    """The final stage's ENV as Docker sets it (`KEY=value` pairs; a later one wins)."""
+    env: dict[str, str] = {}
+    for keyword, arguments in final_stage():
+        if keyword != "ENV":
+            continue
+        for word in shlex.split(arguments):
+            name, equals, value = word.partition("=")
+            assert equals, f"ENV {arguments}: write KEY=value"
+            env[name] = value
+    return env
+
+
+def image_cmd() -> list[str]:
+    (cmd,) = [arguments for keyword, arguments in final_stage() if keyword == "CMD"]
+    result: list[str] = json.loads(cmd)
+    return result
+
+
+def healthcheck_argv() -> list[str]:
+    (check,) = [arguments for keyword, arguments in final_stage() if keyword == "HEALTHCHECK"]
+    result: list[str] = json.loads(check[check.index(" CMD ") + len(" CMD ") :])
+    return result
+
+
+def run_healthcheck(port: str, proxy: str) -> subprocess.CompletedProcess[str]:
+    """The image's HEALTHCHECK command, run here with PORT=`port` and `proxy` as the HTTP
+    proxy (which it must not use)."""
+    argv = healthcheck_argv()
+    assert argv[0] == "python", argv
+    env = {**os.environ, "PORT": port, "http_proxy": proxy, "HTTP_PROXY": proxy}
+    env.pop("NO_PROXY", None)
+    env.pop("no_proxy", None)
+    return subprocess.run(
+        [sys.executable, *argv[1:]],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=30,
+    )
+
+
+def test_the_healthcheck_and_the_cmd_take_the_port_from_one_variable(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    port = image_env()["PORT"]
+    assert "--port" not in image_cmd(), "a --port would move the server away from PORT"
+    monkeypatch.setenv("PORT", port)
+    assert build_parser().parse_args(image_cmd()[1:]).port == int(port)
+    monkeypatch.setenv("PORT", "9123")  # `docker run -e PORT=9123`: the server follows
+    assert build_parser().parse_args(image_cmd()[1:]).port == 9123
+    check = " ".join(healthcheck_argv())
+    assert "os.environ['PORT']" in check
+    assert not re.search(r":\d+/", check), "the HEALTHCHECK writes no port of its own"
+    assert ("EXPOSE", port) in final_stage()
+
+
+def test_the_healthcheck_passes_on_the_port_the_cmd_listens_on_and_fails_elsewhere(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A socket bound and never listening: a port where connections are refused, which no one
+    # else can take while the test holds it.
+    with socket.socket() as nothing:
+        nothing.bind(("127.0.0.1", 0))
+        refusing = str(nothing.getsockname()[1])
+        proxy = f"http://127.0.0.1:{refusing}"
+        simulator = SimulatorConfig()
+        with serve_in_thread(create_simulator_app(simulator)) as enovia_url:
+            settings = load_settings(
+                enovia_base_url=enovia_url,
+                enovia_client_id=simulator.client_id,
+                enovia_client_secret=simulator.client_secret,
+                gateway_health_check_interval=0,
+                _env_file=None,
+            )
+            with serve_in_thread(create_app(settings)) as gateway_url:
+                port = str(urlsplit(gateway_url).port)
+                monkeypatch.setenv("PORT", port)
+                assert build_parser().parse_args(image_cmd()[1:]).port == int(port)
+                healthy = run_healthcheck(port, proxy)
+                assert healthy.returncode == 0, healthy.stderr
+        unhealthy = run_healthcheck(refusing, proxy)
+    assert unhealthy.returncode != 0
+    assert "Connection refused" in unhealthy.stderr, unhealthy.stderr
 
 
 # --- docker-compose --------------------------------------------------------------------------
@@ -559,6 +655,113 @@ def test_the_alerts_fire_when_they_should_and_only_then(promtool: str, tmp_path:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_circuit_stale_answers_and_cache_alerts_fire_when_they_should_and_only_then(
+    promtool: str, tmp_path: Path
+) -> None:
+    # Samples every 15 s, as Prometheus scrapes: a probe's moment half-open is one sample.
+    gw = {n: f'job="enovia-gateway", instance="gateway-{n}:8000"' for n in range(1, 5)}
+    labels = {n: {"job": "enovia-gateway", "instance": f"gateway-{n}:8000"} for n in gw}
+
+    def answers(n: int, freshness: str, values: str) -> dict[str, str]:
+        return _series(f'gateway_answers_total{{{gw[n]}, freshness="{freshness}"}}', values)
+
+    unit_test = {
+        "rule_files": [str(ALERTS)],
+        "evaluation_interval": "15s",
+        "tests": [
+            {
+                "interval": "15s",
+                "input_series": [
+                    # gateway-1: open from 1m on, one probe (half-open) at 3m that fails;
+                    # gateway-2: open from 1m to 3m45s, then closed again.
+                    _series(f"enovia_circuit_state{{{gw[1]}}}", "0x3 2x7 1 2x40"),
+                    _series(f"enovia_circuit_state{{{gw[2]}}}", "0x3 2x10 0x40"),
+                    # gateway-1: a third of its verdicts STALE from 2m30s on; gateway-2: a
+                    # quarter UNCONFIRMED; gateway-3: only stale ones, but 1 a minute (quiet);
+                    # gateway-4: busy, 1 in 21 stale (under a tenth).
+                    answers(1, "LIVE", "0+20x60"),
+                    answers(1, "STALE", "0x9 10+10x50"),
+                    answers(2, "CACHED", "0+30x60"),
+                    answers(2, "UNCONFIRMED", "0+10x60"),
+                    answers(3, "STALE", "0+0.25x60"),
+                    answers(4, "LIVE", "0+40x60"),
+                    answers(4, "STALE", "0+2x60"),
+                    # gateway-1: Redis gone from 2m15s on; gateway-2: gone for 45 s only.
+                    _series(f'gateway_cache_backend_up{{{gw[1]}, backend="redis"}}', "1x8 0x50"),
+                    _series(
+                        f'gateway_cache_backend_up{{{gw[2]}, backend="redis"}}', "1x8 0x2 1x50"
+                    ),
+                    _series(f'gateway_cache_backend_up{{{gw[3]}, backend="memory"}}', "1x60"),
+                ],
+                "alert_rule_test": [
+                    {"eval_time": "5m", "alertname": "ENOVIACircuitOpen", "exp_alerts": []},
+                    {
+                        "eval_time": "7m",
+                        "alertname": "ENOVIACircuitOpen",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**labels[1], "severity": "critical"},
+                                "exp_annotations": {
+                                    "summary": "The ENOVIA circuit breaker is open",
+                                    "description": "gateway-1:8000 has been failing ENOVIA "
+                                    "calls fast for 5 minutes (its circuit opened after "
+                                    "repeated failures and its probes keep failing): answers "
+                                    "come from the cache only, as STALE, and a revision that "
+                                    "was current is UNCONFIRMED.",
+                                },
+                            }
+                        ],
+                    },
+                    {"eval_time": "4m", "alertname": "GatewayStaleAnswers", "exp_alerts": []},
+                    {
+                        "eval_time": "14m",
+                        "alertname": "GatewayStaleAnswers",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {**labels[n], "severity": "warning"},
+                                "exp_annotations": {
+                                    "summary": "Verdicts are answered from stale data",
+                                    "description": f"{share} of the verdicts gateway-{n}:8000 "
+                                    "answered over the last 5 minutes were STALE or "
+                                    "UNCONFIRMED: ENOVIA is failing or too slow, and the cache "
+                                    "stands in for it.",
+                                },
+                            }
+                            for n, share in ((1, "33.33%"), (2, "25%"))
+                        ],
+                    },
+                    {"eval_time": "3m", "alertname": "GatewayCacheBackendDown", "exp_alerts": []},
+                    {
+                        "eval_time": "6m",
+                        "alertname": "GatewayCacheBackendDown",
+                        "exp_alerts": [
+                            {
+                                "exp_labels": {
+                                    **labels[1],
+                                    "backend": "redis",
+                                    "severity": "warning",
+                                },
+                                "exp_annotations": {
+                                    "summary": "The gateway's cache backend is down",
+                                    "description": "gateway-1:8000 has not been able to use "
+                                    "its redis cache for 2 minutes: invalidations fail (503 "
+                                    "CACHE_UNAVAILABLE) and replicas stop sharing ENOVIA's "
+                                    "answers. Check that Redis runs and is reachable at "
+                                    "GATEWAY_CACHE_URL.",
+                                },
+                            }
+                        ],
+                    },
+                ],
+            }
+        ],
+    }
+    test_file = tmp_path / "alerts_test.yml"
+    test_file.write_text(json.dumps(unit_test), encoding="utf-8")  # JSON is YAML
+    result = run(promtool, "test", "rules", str(test_file))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_prometheus_scrapes_both_gateways_and_loads_the_rules(
     services: dict[str, dict[str, Any]],
 ) -> None:
@@ -698,6 +901,8 @@ def exported_series() -> dict[str, set[str]]:
     }
     series: dict[str, set[str]] = {}
     for name, kind in re.findall(r"^# TYPE (\S+) (\S+)$", exposition, re.MULTILINE):
+        if kind == "gauge" and name.endswith("_created") and name not in labels:
+            continue  # a counter's `_created`, which the text format types as a gauge of its own
         family = name.removesuffix("_total") if kind == "counter" else name
         for suffix in _SUFFIXES[kind]:
             series[family + suffix] = labels[family] | ({"le"} if suffix == "_bucket" else set())
