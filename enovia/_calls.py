@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from typing import Protocol, TypeVar
 
 import httpx
+import structlog
 
 from enovia._circuit import CircuitBreaker
 from enovia._deadline import time_left
@@ -16,6 +17,8 @@ from enovia._errors import EnoviaError, RateLimited, UpstreamUnavailable
 from enovia._models import EnoviaHealth
 
 T = TypeVar("T")
+
+logger = structlog.get_logger("gateway.enovia")
 
 
 class CallObserver(Protocol):
@@ -39,8 +42,8 @@ async def through_circuit(circuit: CircuitBreaker | None, attempt: Callable[[], 
     except RateLimited:
         circuit.released()
         raise
-    except UpstreamUnavailable:
-        circuit.failed()
+    except UpstreamUnavailable as exc:
+        circuit.failed(exc)
         raise
     except EnoviaError:
         circuit.succeeded()
@@ -105,3 +108,43 @@ def utc_now() -> datetime:
 
 def _cut(configured: float | None, left: float) -> float:
     return left if configured is None else min(configured, left)
+
+
+#: The statuses of an exchange that got no answer (`enovia.call`, metrics).
+NO_ANSWER = frozenset({"timeout", "unreachable"})
+
+
+def log_call(
+    method: str,
+    endpoint: str,
+    status: str,
+    duration: float,
+    *,
+    url: str,
+    failure: EnoviaError | None = None,
+    refused: bool = False,
+) -> None:
+    """Log one HTTP exchange as `enovia.call`: under its endpoint template, with the URL tried
+    (never a query, nor an identifier: see the callers) and, when it failed, the error and
+    its cause.
+
+    At WARNING when it is the operator's to fix: no answer (unreachable, timed out), or
+    `refused` (the credentials refused, a login or token endpoint's 4xx: a wrong secret, a
+    wrong base path); at INFO otherwise (a call that failed because its token request was
+    refused says so at INFO: the token request's own line is the warning)."""
+    fields: dict[str, object] = {
+        "method": method,
+        "endpoint": endpoint,
+        "status": status,
+        "duration_ms": round(duration * 1000, 2),
+        "url": url,
+    }
+    if failure is not None:
+        # The auth flow's failure is the token request's, at the token endpoint's URL.
+        fields.update(url=failure.url or url, error=failure.message)
+        if failure.cause is not None:
+            fields["cause"] = failure.cause
+    if status in NO_ANSWER or refused:
+        logger.warning("enovia.call", **fields)
+    else:
+        logger.info("enovia.call", **fields)

@@ -2,7 +2,8 @@
 
 They know nothing of GraphQL: `schema.errors` decides which error code each one gets. Each
 `message` is written for the gateway's clients and never holds a token, a secret or a raw
-upstream body.
+upstream body; a URL it names (the one that failed, for the operator) has neither a query nor
+credentials.
 """
 
 from __future__ import annotations
@@ -12,13 +13,29 @@ from typing import ClassVar
 
 class EnoviaError(Exception):
     """A call to an upstream that gave no usable answer. `outcome` names the way it ended,
-    as the call's log line and metrics say it."""
+    as the call's log line and metrics say it.
+
+    For the operator (logs, detailed health), where known: `url`, the URL tried (scheme,
+    host, path: never a query, which may carry a ticket, nor credentials); `status`, the
+    HTTP status of the answer that ended it; `cause`, why no answer came ("Connection
+    refused", a TLS or DNS failure).
+    """
 
     outcome: ClassVar[str] = "error"
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status: int | None = None,
+        cause: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
+        self.url = url
+        self.status = status
+        self.cause = cause
 
 
 class InvalidIdentifier(ValueError):
@@ -62,8 +79,16 @@ class UpstreamUnavailable(EnoviaError):
 
     outcome = "upstream_unavailable"
 
-    def __init__(self, message: str, *, retry_after: float | None = None) -> None:
-        super().__init__(message)
+    def __init__(
+        self,
+        message: str,
+        *,
+        retry_after: float | None = None,
+        url: str | None = None,
+        status: int | None = None,
+        cause: str | None = None,
+    ) -> None:
+        super().__init__(message, url=url, status=status, cause=cause)
         self.retry_after = retry_after
 
 

@@ -21,12 +21,14 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
 from enovia import deadline_after
+from gateway.access_log import OPERATION, OperationNotes, note_operation
 from gateway.graphiql import graphiql_page
 from gateway.media import GRAPHQL_RESPONSE, JSON, negotiate
 from gateway.persisted import PersistedOperations, RequestRefused
 from gateway.request_context import request_context
 from gateway.response_cache import Provenance
 from gateway.services import Services
+from gateway.tracing import caller_span
 from gateway.websocket import CONNECTION_INIT_TIMEOUT, GatewayTransportWSHandler, TextFrames
 from schema import Context
 from schema.errors import ErrorCode, error_document
@@ -115,6 +117,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
     ) -> Any:
         """Executes the operation; registers its document when it came with its persisted
         query hash and was executed, and keeps its answer for replays when it may be."""
+        # The operation's name and outcome, for the request's access log line.
+        context.observer = OperationNotes(context.observer, request.scope.setdefault("state", {}))
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
@@ -140,7 +144,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
         ):
             key = cache.key(await request.body(), request.headers.get("accept-language", ""))
             if key is not None:
-                cache.put(key, result.data, request_data.operation_name, stamps)
+                # Replayed under the name it ran as (the document's own when none was sent).
+                name = request.scope["state"].get(OPERATION, request_data.operation_name)
+                cache.put(key, result.data, name, stamps)
         return result
 
     async def _replay(self, request: Request, media: str | None) -> Response | None:
@@ -157,6 +163,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return None
         elapsed = time.perf_counter() - started
         services.metrics.graphql_request(replay.operation_name, "ok", elapsed)
+        note_operation(request.scope.setdefault("state", {}), replay.operation_name, "ok")
         content_type = f"{GRAPHQL_RESPONSE}; charset=utf-8" if media == GRAPHQL_RESPONSE else JSON
         return Response(replay.body, 200, headers={"content-type": content_type})
 
@@ -192,6 +199,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             accept_language=request.headers.get("accept-language", ""),
             provenance=provenance,
             connection=isinstance(request, WebSocket),
+            # A WebSocket's: its handshake's, for every operation on the connection.
+            trace_parent=caller_span(request.headers) if services.tracer is not None else None,
         )
 
     def should_render_graphql_ide(self, request: Any) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import orjson
@@ -36,20 +37,33 @@ async def health(request: Request) -> Response:
 
 
 async def health_detailed(request: Request) -> Response:
-    """A live check of ENOVIA, the token, the cache; 503 when ENOVIA is unreachable."""
+    """A live check of ENOVIA, the token, the cache (Redis's PING, within the cache's
+    timeout, at the same time as ENOVIA's check); 503 when ENOVIA is unreachable, `degraded`
+    while Redis does not answer, with the `reason` in both cases."""
     services: Services = request.state.services
-    result = await services.health.check(force=True)
+    result, cache_problem = await asyncio.gather(
+        services.health.check(force=True), services.cache.ping()
+    )
     healthy = result.enovia == "healthy"
     cache = services.cache.describe()
+    reason: str | None = None
     if not healthy:
-        status = "unavailable"
-    elif cache.get("healthy") is False:
-        status = "degraded"  # answering from ENOVIA and the local cache while Redis is away
+        status, reason = "unavailable", result.error
+    elif cache_problem is not None or cache.get("healthy") is False:
+        # Answering from ENOVIA and the local cache while Redis is away.
+        status = "degraded"
+        reason = (
+            f"the shared cache at {cache.get('url')} does not answer "
+            f"({cache_problem or 'it failed just now'}): answering from the local cache"
+        )
     else:
         status = "ok"
+    if cache_problem is not None:
+        cache["error"] = cache_problem
     return _json(
         {
             "status": status,
+            "reason": reason,
             "enovia": result.enovia,
             "last_check": result.last_check.isoformat(),
             "error": result.error,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 from dotenv import dotenv_values
@@ -37,6 +38,7 @@ from pydantic_settings import SettingsError as PydanticSettingsError
 from enovia import CircuitBreaker, RetryBudget, RetryPolicy
 from enovia.facade import ClientCredentialsAuth, TokenAuthMethod
 from enovia.platform import DocumentSource, PlatformClient, RevisionMatch, StateTable
+from gateway.access_log import AccessLogMiddleware
 from gateway.auth.config import ASYMMETRIC_ALGORITHMS, AuthConfig, AuthMode
 from gateway.websocket import SubscriptionLimits
 from loaders import StoreSettings, create_cache
@@ -217,6 +219,11 @@ class Settings(BaseSettings):
     # Logs.
     gateway_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     gateway_log_format: Literal["console", "json"] = "console"
+    # The access log (`http.access` per request, `websocket.access` per connection): the share
+    # of successful requests logged; errors always are (0: errors only).
+    gateway_access_log_sample: Annotated[float, Field(ge=0, le=1)] = _default_of(
+        AccessLogMiddleware, "sample"
+    )
 
     @field_validator("gateway_cache_url")
     @classmethod
@@ -354,6 +361,42 @@ class Settings(BaseSettings):
         """The scrapers' keys: GATEWAY_METRICS_API_KEYS and GATEWAY_METRICS_API_KEYS_FILE."""
         return read_keys(self.gateway_metrics_api_keys, self.gateway_metrics_api_keys_file)
 
+    def summary(self) -> dict[str, object]:
+        """What this gateway runs with, for the start-up line (`gateway.started`): which
+        upstream and how it logs in, how clients authenticate, the cache, the main limits.
+        Never a secret, nor a URL's credentials or query."""
+        if self.enovia_api == "3dexperience":
+            enovia_auth = f"3DPassport {self.tdx_auth_mode} (TDX_AUTH_MODE)"
+        else:
+            enovia_auth = (
+                f"OAuth2 client credentials ({self.enovia_token_auth_method}, "
+                f"client {self.enovia_client_id})"
+            )
+        return {
+            "upstream": self.enovia_api,
+            "enovia_base_url": (
+                None if self.enovia_base_url is None else shown_url(str(self.enovia_base_url))
+            ),
+            "enovia_auth": enovia_auth,
+            "client_auth": self.gateway_auth_mode,
+            "cache": (
+                "memory"
+                if self.gateway_cache_url.startswith("memory://")
+                else shown_url(self.gateway_cache_url)
+            ),
+            "max_depth": self.gateway_max_depth,
+            "max_cost": self.gateway_max_cost,
+            "max_batch": self.gateway_max_batch,
+            "request_timeout": self.gateway_request_timeout,
+            "max_connections": self.gateway_max_connections,
+            "enovia_timeout": self.enovia_timeout,
+            "watch_interval": self.gateway_watch_interval,
+            "response_cache": "on" if self.gateway_response_cache_entries > 0 else "off",
+            "log_format": self.gateway_log_format,
+            "log_level": self.gateway_log_level,
+            "access_log_sample": self.gateway_access_log_sample,
+        }
+
     def require_enovia(self) -> None:
         """Raise `SettingsError` unless the settings needed to reach ENOVIA are all there."""
         if self.enovia_base_url is None:
@@ -393,6 +436,16 @@ class Settings(BaseSettings):
                 continue
             also = f" or {name}_FILE" if name.endswith(("_SECRET", "_PASSWORD")) else ""
             raise SettingsError(f"TDX_AUTH_MODE={mode} needs {name}{also}")
+
+
+def shown_url(url: str) -> str:
+    """`url` as a log line may show it: no user, password, query or fragment."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    netloc = host if parts.port is None else f"{host}:{parts.port}"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def read_keys(value: SecretStr | None, file: Path | None) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Sequence
+from typing import Protocol
 
 import structlog
 
@@ -22,6 +23,12 @@ ALIGN_EVERY = 30.0
 ALIGN_RETRY = 1.0
 
 
+class BackendObserver(Protocol):
+    """Told whether the cache backend is in use (the app's metrics implement it)."""
+
+    def cache_backend(self, backend: str, up: bool) -> None: ...
+
+
 class FallbackCache:
     """Redis, with a small in-process cache that answers while Redis is away.
 
@@ -34,6 +41,9 @@ class FallbackCache:
     invalidation reaches the other replicas' local caches through Redis's publish/subscribe;
     a replica whose subscription broke drops its local cache when it subscribes again (it
     may have missed some).
+
+    `observer` is told whether Redis is in use (reachable, and the timeline on its clock), at
+    `open` and each time that changes.
     """
 
     backend = "redis"
@@ -46,6 +56,7 @@ class FallbackCache:
         timeline: Timeline,
         *,
         keep_invalidations_for: float = 86_400.0,
+        observer: BackendObserver | None = None,
     ) -> None:
         self.redis = redis
         self.local = local
@@ -53,13 +64,38 @@ class FallbackCache:
         self._keep_invalidations_for = keep_invalidations_for
         self._tasks: list[asyncio.Task[None]] = []
         self._stop = asyncio.Event()
+        self._observer = observer
+        self._reported: bool | None = None
+        redis.on_health_change = self._report
 
     async def open(self) -> None:
-        await self.align()
+        """Ping Redis, align the timeline on its clock when it answers, and start following
+        it. A Redis that does not answer is a warning naming its URL and why, not a failure:
+        the local cache answers, and Redis is tried again every `ALIGN_RETRY` seconds."""
+        problem = await self.redis.ping(quiet=True)
+        if problem is None:
+            await self.align()
+        else:
+            logger.warning(
+                "cache.redis_unreachable",
+                url=self.redis.url,
+                error=problem,
+                message=f"Redis at {self.redis.url} does not answer ({problem}): this replica "
+                "answers from its local cache until it does",
+            )
+        self._report()  # the first report, whichever way the first alignment went
         self._tasks = [
             asyncio.create_task(self._keep_aligned(), name="cache-align"),
             asyncio.create_task(self._follow_invalidations(), name="cache-invalidations"),
         ]
+
+    async def ping(self) -> str | None:
+        """Redis's PING (`RedisCache.ping`): None when it answers, else why not. A Redis that
+        answers again is used at once (the timeline aligned now, not at the next retry)."""
+        problem = await self.redis.ping()
+        if problem is None and not self._timeline.aligned:
+            await self.align()
+        return problem
 
     def _redis_usable(self) -> bool:
         return self._timeline.aligned and self.redis.available()
@@ -112,12 +148,20 @@ class FallbackCache:
         local cache is dropped when the timeline moved: its stamps are on another footing."""
         try:
             before, reference, after = await self.redis.reference_time()
-        except Exception as exc:  # Redis is away: try again later
-            logger.info("cache.align_failed", error=type(exc).__name__)
+        except Exception as exc:  # Redis is away (logged once, by `RedisCache`): try again
+            logger.debug("cache.align_failed", error=type(exc).__name__)
             return False
         if self._timeline.align(reference, before, after):
             self.local.clear()
+        self._report()  # the first alignment puts Redis in use
         return True
+
+    def _report(self) -> None:
+        """Tell the observer whether Redis is in use, when that changed since it was told."""
+        up = self._timeline.aligned and self.redis.healthy
+        if self._observer is not None and up is not self._reported:
+            self._reported = up
+            self._observer.cache_backend(self.backend, up)
 
     async def _keep_aligned(self) -> None:
         while not await self._stopping_within(

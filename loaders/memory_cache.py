@@ -85,6 +85,9 @@ class MemoryCache:
     async def holder(self, key: str) -> float | None:
         return None
 
+    async def ping(self) -> str | None:
+        return None  # in this process: it answers while the process does
+
     async def close(self) -> None:
         self._entries.clear()
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import secrets
 import time
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -150,10 +151,31 @@ class RedisCache:
         self._retry_after = retry_after
         self._resting_until = 0.0
         self.healthy = True
+        #: Called each time `healthy` changes (its owner reports Redis up or down).
+        self.on_health_change: Callable[[], None] | None = None
+
+    @property
+    def url(self) -> str:
+        """The URL for logs and health: never its password."""
+        return self._url_for_humans
 
     def available(self) -> bool:
         """False while Redis rests after a failure."""
         return self.healthy or time.monotonic() >= self._resting_until
+
+    async def ping(self, *, quiet: bool = False) -> str | None:
+        """PING within the timeout, even while Redis rests: None when it answered, else why
+        not, for the operator ("Connection refused", "no answer within 0.25 s"). `healthy`
+        follows either way (a failure rests Redis, as any failed operation does); `quiet`
+        leaves the logging of a failure to the caller."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._client.ping()
+        except Exception as exc:
+            self._failed("ping", exc, log=not quiet)
+            return self._cause(exc)
+        self._succeeded()
+        return None
 
     async def read(self, key: str, uid: str) -> Lookup:
         if not self.available():
@@ -216,7 +238,7 @@ class RedisCache:
             raise CacheUnavailable(
                 f"Redis at {self._url_for_humans} could not be updated ({type(exc).__name__})"
             ) from None
-        self.healthy = True
+        self._succeeded()
         return float(at), int(dropped)
 
     async def acquire(self, key: str, sent_at: float, ttl: float) -> Lock:
@@ -250,10 +272,17 @@ class RedisCache:
         return None if value is None else _holder_sent_at(value)
 
     async def reference_time(self) -> tuple[float, float, float]:
-        """Redis's clock, bracketed by two local monotonic readings: (before, time, after)."""
+        """Redis's clock, bracketed by two local monotonic readings: (before, time, after).
+        Raises when Redis cannot be asked; either way, `healthy` says how it went (this is
+        asked every 30 s, so an outage is noticed, and a recovery too, without traffic)."""
         before = time.monotonic()
-        async with asyncio.timeout(self._timeout):
-            seconds, microseconds = await self._client.time()
+        try:
+            async with asyncio.timeout(self._timeout):
+                seconds, microseconds = await self._client.time()
+        except Exception as exc:
+            self._failed("time", exc)
+            raise
+        self._succeeded()
         return before, seconds + microseconds / 1_000_000, time.monotonic()
 
     async def invalidations(self, stop: asyncio.Event) -> AsyncIterator[tuple[str, float] | None]:
@@ -358,14 +387,41 @@ class RedisCache:
         except Exception as exc:  # any backend failure is a miss (see the module docstring)
             self._failed(operation, exc)
             raise _Failed from None
-        self.healthy = True
+        self._succeeded()
         return result
 
-    def _failed(self, operation: str, exc: Exception) -> None:
-        if self.healthy:
-            logger.warning("cache.redis_failed", operation=operation, error=type(exc).__name__)
-        self.healthy = False
+    def _succeeded(self) -> None:
+        if not self.healthy:
+            logger.info("cache.redis_back", url=self._url_for_humans)
+            self.healthy = True
+            if self.on_health_change is not None:
+                self.on_health_change()
+
+    def _failed(self, operation: str, exc: Exception, *, log: bool = True) -> None:
         self._resting_until = time.monotonic() + self._retry_after
+        if self.healthy:
+            if log:
+                logger.warning(
+                    "cache.redis_failed",
+                    operation=operation,
+                    url=self._url_for_humans,
+                    error=self._cause(exc),
+                )
+            self.healthy = False
+            if self.on_health_change is not None:
+                self.on_health_change()
+
+    def _cause(self, exc: BaseException) -> str:
+        """Why a Redis call failed, in the words of the OS where it has them ("Connection
+        refused", where redis-py repeats the event loop's "Connect call failed")."""
+        if isinstance(exc, TimeoutError):
+            return f"no answer within {self._timeout:g} s"
+        seen: BaseException | None = exc
+        while seen is not None:
+            if isinstance(seen, OSError) and isinstance(seen.errno, int) and seen.errno > 0:
+                return os.strerror(seen.errno)
+            seen = seen.__cause__ or seen.__context__
+        return str(exc) or type(exc).__name__
 
 
 class _Failed(Exception):

@@ -11,10 +11,19 @@ from typing import Literal, Protocol
 from urllib.parse import quote_plus
 
 import httpx
+from opentelemetry.trace import Tracer
 
-from enovia._errors import UpstreamAuthFailed, UpstreamBadResponse, UpstreamUnavailable
+from enovia._calls import log_call
+from enovia._errors import (
+    EnoviaError,
+    UpstreamAuthFailed,
+    UpstreamBadResponse,
+    UpstreamUnavailable,
+)
 from enovia._models import json_object
 from enovia._secret import Secret
+from enovia._spans import CallSpan
+from enovia._transport import shown_url
 
 TokenAuthMethod = Literal["client_secret_post", "client_secret_basic"]
 
@@ -56,6 +65,11 @@ class ClientCredentialsAuth(httpx.Auth):
       is returned to the caller.
     - `invalid_client` raises `UpstreamAuthFailed`; with a rotating secret file the secret is
       re-read first and, when it changed, the token request is made once more.
+    - Each token request is logged (`enovia.call`, POST /oauth2/token) with the token URL; a
+      refusal at WARNING with the HTTP status, and the error it raises names both.
+
+    With a `tracer`, each token request has its span (`CallSpan`), a child of the span of
+    the API call that needed the token, carried on in its `traceparent`.
     """
 
     def __init__(
@@ -69,6 +83,7 @@ class ClientCredentialsAuth(httpx.Auth):
         max_token_age: float = 3000.0,
         observer: TokenObserver | None = None,
         clock: Callable[[], float] = time.monotonic,
+        tracer: Tracer | None = None,
     ) -> None:
         self._token_url = httpx.URL(token_url)
         self._client_id = client_id
@@ -78,6 +93,7 @@ class ClientCredentialsAuth(httpx.Auth):
         self._max_token_age = max_token_age
         self._observer = observer
         self._clock = clock
+        self._tracer = tracer
         self._token: _Token | None = None
         self._lock = asyncio.Lock()
 
@@ -109,8 +125,15 @@ class ClientCredentialsAuth(httpx.Auth):
                     rotated = False
                     while token is None:
                         started = time.perf_counter()
-                        response = yield self._token_request()
-                        await response.aread()
+                        span = self._span()
+                        try:
+                            response = yield self._token_request(span)
+                            await response.aread()
+                            if span is not None:
+                                span.status = str(response.status_code)
+                        finally:
+                            if span is not None:
+                                span.end()
                         token = self._accept(response, time.perf_counter() - started, rotated)
                         rotated = True
             request.headers["Authorization"] = f"Bearer {token.value}"
@@ -119,11 +142,18 @@ class ClientCredentialsAuth(httpx.Auth):
                 return
             refused = token
 
-    def _token_request(self) -> httpx.Request:
+    def _span(self) -> CallSpan | None:
+        if self._tracer is None:
+            return None
+        return CallSpan(self._tracer, "POST", TOKEN_ENDPOINT, self._token_url.host)
+
+    def _token_request(self, span: CallSpan | None) -> httpx.Request:
         form = {"grant_type": "client_credentials"}
         if self._scope:
             form["scope"] = self._scope
         headers = {"Accept": "application/json"}
+        if span is not None:
+            headers.update(span.headers)
         if self._method == "client_secret_basic":
             headers["Authorization"] = _basic_credentials(self._client_id, self._secret.get())
         else:
@@ -133,45 +163,60 @@ class ClientCredentialsAuth(httpx.Auth):
 
     def _accept(self, response: httpx.Response, duration: float, rotated: bool) -> _Token | None:
         """The token from ENOVIA's answer; None to ask again with a rotated secret."""
-        status = response.status_code
+        status = str(response.status_code)
         if self._observer is not None:
-            self._observer.enovia_call("POST", TOKEN_ENDPOINT, str(status), duration)
+            self._observer.enovia_call("POST", TOKEN_ENDPOINT, status, duration)
+        url = shown_url(self._token_url)
         try:
-            token = self._read_token(response)
-        except UpstreamAuthFailed:
-            if not rotated and self._secret.reload():
+            token = self._read_token(response, url)
+        except EnoviaError as exc:
+            refused = isinstance(exc, UpstreamAuthFailed)
+            log_call(
+                "POST", TOKEN_ENDPOINT, status, duration, url=url, failure=exc, refused=refused
+            )
+            if refused and not rotated and self._secret.reload():
                 return None
             self._count("failure")
             raise
         except Exception:
             self._count("failure")
             raise
+        log_call("POST", TOKEN_ENDPOINT, status, duration, url=url)
         self._count("success")
         self._token = token
         return token
 
-    def _read_token(self, response: httpx.Response) -> _Token:
+    def _read_token(self, response: httpx.Response, url: str) -> _Token:
         status = response.status_code
         if status == 429 or status >= 500:
-            raise UpstreamUnavailable(f"ENOVIA's token endpoint answered {status}")
+            raise UpstreamUnavailable(
+                f"ENOVIA's token endpoint answered {status} ({url})", url=url, status=status
+            )
         body = json_object(response.content)
         if status != 200:
             error = body.get("error") if body else None
+            said = f"HTTP {status}"
             if isinstance(error, str) and _OAUTH_ERROR_CODE.match(error):
-                raise UpstreamAuthFailed(f"ENOVIA refused the gateway's token request ({error})")
-            raise UpstreamAuthFailed(f"ENOVIA refused the gateway's token request (HTTP {status})")
+                said += f", {error}"
+            # A 404 is no token endpoint at all: most often a base URL with a wrong path.
+            hint = "; no token endpoint there: check ENOVIA_BASE_URL" if status == 404 else ""
+            raise UpstreamAuthFailed(
+                f"ENOVIA refused the gateway's token request at {url} ({said}){hint}",
+                url=url,
+                status=status,
+            )
         if body is None:
-            raise UpstreamBadResponse("ENOVIA's token answer is not a JSON object")
+            raise _bad("ENOVIA's token answer is not a JSON object", url)
         value = body.get("access_token")
         if not isinstance(value, str) or not value:
-            raise UpstreamBadResponse("ENOVIA's token answer has no 'access_token'")
+            raise _bad("ENOVIA's token answer has no 'access_token'", url)
         expires_in = body.get("expires_in", DEFAULT_EXPIRES_IN)
         if (
             not isinstance(expires_in, int | float)
             or isinstance(expires_in, bool)
             or expires_in <= 0
         ):
-            raise UpstreamBadResponse("ENOVIA's token answer has an invalid 'expires_in'")
+            raise _bad("ENOVIA's token answer has an invalid 'expires_in'", url)
         margin = min(REFRESH_MARGIN, expires_in * REFRESH_MARGIN_SHARE)
         lifetime = min(expires_in - margin, self._max_token_age)
         return _Token(value, self._clock() + lifetime)
@@ -182,6 +227,10 @@ class ClientCredentialsAuth(httpx.Auth):
 
     def __repr__(self) -> str:
         return f"ClientCredentialsAuth(client_id={self._client_id!r}, secret=***)"
+
+
+def _bad(message: str, url: str) -> UpstreamBadResponse:
+    return UpstreamBadResponse(f"{message} ({url})", url=url, status=200)
 
 
 def _basic_credentials(client_id: str, secret: str) -> str:

@@ -7,13 +7,14 @@ import time
 from collections.abc import Mapping, Sequence
 
 import httpx
-import structlog
+from opentelemetry.trace import Tracer
 from pydantic import field_validator
 
 from enovia._calls import (
     CallObserver,
     attempt_timeout,
     health_of,
+    log_call,
     retry_after,
     through_circuit,
 )
@@ -32,14 +33,14 @@ from enovia._errors import (
 from enovia._identifiers import path_segment, revision_segment
 from enovia._models import Document, EnoviaHealth, ModelT, Revision, parse_answer
 from enovia._retry import RetryPolicy
+from enovia._spans import CallSpan, call_span
+from enovia._transport import no_answer
 from enovia.facade._auth import ClientCredentialsAuth
 
 DOCUMENT = "/api/v1/documents/{doc_uid}"
 REVISION = "/api/v1/documents/{doc_uid}/revisions/{revision}"
 LATEST = "/api/v1/documents/{doc_uid}/revisions/latest"
 HEALTH = "/api/v1/health"
-
-logger = structlog.get_logger("gateway.enovia")
 
 
 class _FacadeRevision(Revision):
@@ -63,7 +64,8 @@ class FacadeClient:
     Each method either returns a validated model or raises an `EnoviaError` subclass whose
     message is safe to show to a client. Identifiers are checked and percent-encoded as one
     path segment before anything is sent. GETs are retried by `retry`; every HTTP exchange
-    is logged (`enovia.call`) and reported to `observer` under its endpoint template.
+    is logged (`enovia.call`) and reported to `observer` under its endpoint template, and
+    with a `tracer` has a span (`CallSpan`) that the request's `traceparent` carries on.
     """
 
     def __init__(
@@ -73,10 +75,12 @@ class FacadeClient:
         retry: RetryPolicy | None = None,
         circuit: CircuitBreaker | None = None,
         observer: CallObserver | None = None,
+        tracer: Tracer | None = None,
     ) -> None:
         self._http = http
         self._retry = retry or RetryPolicy()
         self._observer = observer
+        self._tracer = tracer
         self.circuit = circuit
 
     @property
@@ -135,35 +139,47 @@ class FacadeClient:
         return await through_circuit(self.circuit, lambda: self._get_once(endpoint, path))
 
     async def _get_once(self, endpoint: str, path: str) -> bytes:
+        if self._tracer is None:
+            return await self._exchange(endpoint, path, None)
+        with call_span(self._tracer, "GET", endpoint, self._http.base_url.host) as span:
+            return await self._exchange(endpoint, path, span)
+
+    async def _exchange(self, endpoint: str, path: str, span: CallSpan | None) -> bytes:
         started = time.perf_counter()
         status = "error"
+        failure: EnoviaError | None = None
+        # Logged with the endpoint's template: the path would hold an identifier.
+        url = str(self._http.base_url) + endpoint.lstrip("/")
         timeout = attempt_timeout(self._http.timeout)
         try:
             # The attempt gets what is left of the request's deadline, at most.
+            headers = span.headers if span is not None else None
             if timeout is None:
-                response = await self._http.get(path)
+                response = await self._http.get(path, headers=headers)
             else:
-                response = await self._http.get(path, timeout=timeout)
+                response = await self._http.get(path, headers=headers, timeout=timeout)
             status = str(response.status_code)
-        except httpx.TimeoutException:
+        except httpx.TimeoutException as exc:
             status = "timeout"
-            raise UpstreamUnavailable("ENOVIA did not answer in time") from None
-        except httpx.TransportError:
+            failure = no_answer("ENOVIA", exc, call_url=url)
+            raise failure from None
+        except httpx.TransportError as exc:
             status = "unreachable"
-            raise UpstreamUnavailable("ENOVIA could not be reached") from None
+            failure = no_answer("ENOVIA", exc, call_url=url)
+            raise failure from None
         except EnoviaError as exc:  # raised by the auth flow (token endpoint)
             status = exc.outcome
+            failure = exc
             raise
         finally:
             duration = time.perf_counter() - started
+            if span is not None:
+                span.status = status
             if self._observer is not None:
                 self._observer.enovia_call("GET", endpoint, status, duration)
-            logger.info(
-                "enovia.call",
-                method="GET",
-                endpoint=endpoint,
-                status=status,
-                duration_ms=round(duration * 1000, 2),
+            # A 401 here survived the auth flow's fresh token: the credentials are refused.
+            log_call(
+                "GET", endpoint, status, duration, url=url, failure=failure, refused=status == "401"
             )
         _raise_for_status(response)
         return response.content

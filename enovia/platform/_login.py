@@ -15,6 +15,7 @@ import orjson
 from enovia._errors import UpstreamAuthFailed, UpstreamUnavailable
 from enovia._models import parse_answer
 from enovia._secret import Secret
+from enovia._transport import shown_url
 from enovia.platform._answers import AuthParamsAnswer, BatchTicketAnswer, TransientLoginAnswer
 from enovia.platform._requests import BATCH_TICKET, CAS_TRANSIENT, PASSPORT_LOGIN, PERSON
 from enovia.platform._responses import is_html, is_session_refusal
@@ -122,7 +123,7 @@ class Passport:
         if self._tenant is not None:
             params["tenant"] = self._tenant
         response = await self._wire.send(
-            "GET", self._space_url + PERSON, PERSON, host="3DSpace", params=params
+            "GET", self._space_url + PERSON, PERSON, host="3DSpace", params=params, login=True
         )
         location = response.headers.get("location")
         if response.status_code in _REDIRECTS and location:
@@ -137,8 +138,12 @@ class Passport:
         if found is not None:
             return found
         _raise_unavailable(response, "3DSpace", "3DPassport discovery")
-        raise UpstreamAuthFailed(
-            "3DSpace did not send the gateway to 3DPassport's login: set TDX_PASSPORT_URL"
+        if response.status_code == 404:
+            # Nothing there at all: most often a base URL with a wrong path.
+            raise _refused("no 3DSpace answers at ENOVIA_BASE_URL: check its path", response)
+        raise _refused(
+            "3DSpace did not send the gateway to 3DPassport's login: set TDX_PASSPORT_URL",
+            response,
         )
 
     # batch-service -------------------------------------------------------------------------
@@ -149,8 +154,8 @@ class Passport:
             # The ticket was used or expired on the way: one new ticket.
             response = await self._transient_login(passport, login)
             if response.status_code == 401:
-                raise UpstreamAuthFailed(
-                    "3DPassport refused two batch tickets in a row (cas/transient)"
+                raise _refused(
+                    "3DPassport refused two batch tickets in a row (cas/transient)", response
                 )
         location = response.headers.get("location")
         if response.status_code in _REDIRECTS and location:
@@ -158,12 +163,10 @@ class Passport:
             return
         _raise_unavailable(response, "3DPassport", "cas/transient")
         if response.status_code != 200:
-            raise UpstreamAuthFailed(
-                f"3DPassport refused the batch ticket (cas/transient, HTTP {response.status_code})"
-            )
+            raise _refused("3DPassport refused the batch ticket (cas/transient)", response)
         answer = parse_answer(TransientLoginAnswer, response.content, "cas/transient")
         if answer.result != "success" or not self._has_ticket_granting_cookie():
-            raise UpstreamAuthFailed("3DPassport refused the batch ticket (cas/transient)")
+            raise _refused("3DPassport refused the batch ticket (cas/transient)", response)
         await self._service_login(passport)
 
     async def _transient_login(self, passport: str, login: BatchServiceLogin) -> httpx.Response:
@@ -174,6 +177,7 @@ class Passport:
             passport + CAS_TRANSIENT,
             CAS_TRANSIENT,
             host="3DPassport",
+            login=True,
             params={"tgt": ticket, "service": self._service()},
         )
 
@@ -183,6 +187,7 @@ class Passport:
             passport + BATCH_TICKET,
             BATCH_TICKET,
             host="3DPassport",
+            login=True,
             params={"identifier": login.user, "service": self._space_url},
             headers={
                 "DS-Service-Name": login.service_name,
@@ -191,9 +196,11 @@ class Passport:
         )
         _raise_unavailable(response, "3DPassport", "batch/ticket")
         if response.status_code != 200:
-            raise UpstreamAuthFailed(
-                f"3DPassport refused the batch service's ticket request "
-                f"({_error_code(response) or f'HTTP {response.status_code}'})"
+            code = _error_code(response)
+            raise _refused(
+                "3DPassport refused the batch service's ticket request"
+                + (f" ({code})" if code else ""),
+                response,
             )
         answer = parse_answer(BatchTicketAnswer, response.content, "batch/ticket")
         if answer.token_type != TRANSIENT_TICKET or not answer.access_token:
@@ -210,21 +217,21 @@ class Passport:
             passport + PASSPORT_LOGIN,
             PASSPORT_LOGIN,
             host="3DPassport",
+            login=True,
             params={"action": "get_auth_params"},
         )
         _raise_unavailable(response, "3DPassport", "get_auth_params")
         if response.status_code != 200:
-            raise UpstreamAuthFailed(
-                f"3DPassport refused the login (get_auth_params, HTTP {response.status_code})"
-            )
+            raise _refused("3DPassport refused the login (get_auth_params)", response)
         params = parse_answer(AuthParamsAnswer, response.content, "get_auth_params")
         if params.response != "login" or not params.lt:
-            raise UpstreamAuthFailed("3DPassport offered no login (get_auth_params)")
+            raise _refused("3DPassport offered no login (get_auth_params)", response)
         response = await self._wire.send(
             "POST",
             passport + PASSPORT_LOGIN,
             PASSPORT_LOGIN,
             host="3DPassport",
+            login=True,
             params={"service": self._service()},
             form={
                 "lt": params.lt,
@@ -238,7 +245,7 @@ class Passport:
         if response.status_code in _REDIRECTS and location and self._has_ticket_granting_cookie():
             await self._follow(response.url.join(location), "login")
             return
-        raise UpstreamAuthFailed("3DPassport refused the gateway's username or password (login)")
+        raise _refused("3DPassport refused the gateway's username or password (login)", response)
 
     # The 3DSpace session -------------------------------------------------------------------
 
@@ -273,7 +280,7 @@ class Passport:
             # 404), and a refusal of another kind (a tenant, a context) is the calls' to tell.
             if self._on_space(response.url) and not is_session_refusal(response):
                 return
-            raise UpstreamAuthFailed(f"the login did not reach 3DSpace ({step})")
+            raise _refused(f"the login did not reach 3DSpace ({step})", response)
         raise UpstreamAuthFailed(f"the login was redirected too many times ({step})")
 
     def _has_ticket_granting_cookie(self) -> bool:
@@ -310,6 +317,13 @@ def _root(url: httpx.URL | str) -> str:
 def _within(url: httpx.URL, root: str) -> bool:
     bare = str(url.copy_with(query=None, fragment=None))
     return bare == root or bare.startswith(root + "/")
+
+
+def _refused(message: str, response: httpx.Response) -> UpstreamAuthFailed:
+    """The platform refused a login step: the error names the URL that answered (never its
+    query, which may carry a ticket) and the HTTP status, for the operator."""
+    url, status = shown_url(response.url), response.status_code
+    return UpstreamAuthFailed(f"{message}: {url} answered HTTP {status}", url=url, status=status)
 
 
 def _raise_unavailable(response: httpx.Response, host: str, step: str) -> None:

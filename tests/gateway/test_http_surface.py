@@ -42,7 +42,11 @@ def test_detailed_health_is_503_when_enovia_is_unreachable(
     assert response.status_code == 503
     body = response.json()
     assert body["enovia"] == "unhealthy"
-    assert body["error"] == "ENOVIA could not be reached"
+    # The URL tried (the token request's, the first one) and the cause.
+    assert body["error"] == (
+        f"ENOVIA could not be reached at http://{unreachable}/oauth2/token: Connection refused"
+    )
+    assert body["reason"] == body["error"]
     metrics = httpx.get(f"{gateway.url}/metrics").text
     assert "enovia_health_check 0.0" in metrics
 

@@ -19,10 +19,14 @@ async def test_calls_are_logged_and_counted_by_template(make_harness: HarnessFac
             await h.client.get_document("GONE")
     calls = [entry for entry in logs if entry["event"] == "enovia.call"]
     assert [(c["method"], c["endpoint"], c["status"]) for c in calls] == [
+        ("POST", "/oauth2/token", "200"),
         ("GET", "/api/v1/documents/{doc_uid}", "200"),
         ("GET", "/api/v1/documents/{doc_uid}", "404"),
     ]
     assert all(c["duration_ms"] >= 0 for c in calls)
+    # The URL tried, with the endpoint's template: never the identifier.
+    assert calls[1]["url"].endswith("/api/v1/documents/{doc_uid}")
+    assert "SECRET-PROJECT-42" not in repr(logs)
     exposition = h.metrics.exposition().decode()
     documents = 'endpoint="/api/v1/documents/{doc_uid}",method="GET"'
     assert f'enovia_requests_total{{{documents},status="200"}} 1.0' in exposition
