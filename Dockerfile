@@ -2,12 +2,13 @@
 #   docker build -t enovia-gateway .
 #   docker run --rm -p 8000:8000 -e ENOVIA_BASE_URL=... -e ENOVIA_CLIENT_ID=... \
 #       -e ENOVIA_CLIENT_SECRET_FILE=/run/secrets/enovia enovia-gateway
+# Another port: -e PORT=9000 (the server and the HEALTHCHECK both read it), -p 9000:9000.
 # The same image runs the ENOVIA simulator: `enovia-gateway simulator --host 0.0.0.0`.
 #
-# Stages: requirements (pyproject.toml's dependency list) -> builder (a venv holding the
-# dependencies only); graphiql (GraphiQL's files from npm, pinned by graphiql/package-lock.json);
-# app (the venv, the code installed editable from /app, queries/, the GraphiQL files, a non-root
-# user).
+# Stages: builder (a venv holding the dependencies only, exactly as requirements.lock pins
+# them); graphiql (GraphiQL's files from npm, pinned by graphiql/package-lock.json); app (the
+# venv, the code installed editable from /app, queries/, the GraphiQL files, a non-root user).
+# docs/deployment.md says more.
 
 FROM python:3.11.11-slim-bookworm AS python-base
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -17,21 +18,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PATH=/opt/venv/bin:$PATH
 
 
-# pyproject.toml's runtime dependencies plus its build backend (needed by the editable install
-# in the app stage) as a requirements file. Only that file reaches the builder, so an edit of
-# pyproject.toml's tool settings (ruff, mypy, pytest) leaves the dependency layer cached.
-FROM python-base AS requirements
-WORKDIR /src
-COPY pyproject.toml ./
-RUN python -c "import tomllib; p = tomllib.load(open('pyproject.toml', 'rb')); \
-open('requirements.txt', 'w').write('\n'.join(p['build-system']['requires'] + p['project']['dependencies']) + '\n')"
-
-
 # The dependencies in a venv of their own layer: a change of the code never reinstalls them.
+# requirements.lock (`make lock`) pins pyproject.toml's runtime dependencies, every one they
+# need and the build backend (for the editable install in the app stage), each with its
+# hashes: the same versions in every build, each wheel checked, nothing resolved or built
+# here. Only that file reaches this stage, so an edit of pyproject.toml's tool settings leaves
+# the layer cached. `pip check` fails the build should the lock miss a dependency.
 FROM python-base AS builder
-COPY --from=requirements /src/requirements.txt /tmp/requirements.txt
+COPY requirements.lock /tmp/requirements.lock
 RUN python -m venv "$VIRTUAL_ENV" \
-    && pip install --no-cache-dir --requirement /tmp/requirements.txt
+    && pip install --no-cache-dir --require-hashes --no-deps --only-binary :all: \
+        --requirement /tmp/requirements.lock \
+    && pip check
 
 
 # GraphiQL, React and ReactDOM, served by the gateway itself (PLM networks often have no
@@ -47,7 +45,10 @@ RUN npm ci --ignore-scripts --no-audit --no-fund --loglevel=error \
 
 
 FROM python-base AS app
-ENV GATEWAY_LOG_FORMAT=json
+# PORT: where `enovia-gateway serve` listens when no --port is given, and what the
+# HEALTHCHECK below probes; set it to move both.
+ENV GATEWAY_LOG_FORMAT=json \
+    PORT=8000
 RUN groupadd --system --gid 10001 gateway \
     && useradd --system --uid 10001 --gid gateway --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin gateway
@@ -75,7 +76,8 @@ assert not bad, bad"
 USER 10001:10001
 EXPOSE 8000
 # Liveness only (/api/v1/health calls nothing upstream), with no proxy: HTTP_PROXY set for
-# the gateway's own traffic must not catch the probe.
+# the gateway's own traffic must not catch the probe. On the port the server reads: PORT.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
-    CMD ["python", "-c", "import urllib.request as r; r.build_opener(r.ProxyHandler({})).open('http://127.0.0.1:8000/api/v1/health', timeout=4)"]
-CMD ["enovia-gateway", "serve", "--host", "0.0.0.0", "--port", "8000"]
+    CMD ["python", "-c", "import os, urllib.request as r; r.build_opener(r.ProxyHandler({})).open('http://127.0.0.1:%s/api/v1/health' % os.environ['PORT'], timeout=4)"]
+# No --port: it would set the port apart from PORT, which the HEALTHCHECK probes.
+CMD ["enovia-gateway", "serve", "--host", "0.0.0.0"]

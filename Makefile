@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install assets graphiql demo test lint typecheck pytest schema clients-check bench soak clean
+.PHONY: install assets graphiql demo test lint typecheck pytest schema clients-check bench soak lock clean
 GRAPHIQL := gateway/static/graphiql
 
 $(STAMP): pyproject.toml
@@ -75,6 +75,25 @@ bench: $(STAMP)
 # A steady rate for minutes while ENOVIA's faults switch on and off (not part of CI).
 soak: $(STAMP)
 	$(BIN)/python -m benchmarks.soak $(SOAK_ARGS)
+
+# requirements.lock, what the image installs: pyproject.toml's dependencies and build backend,
+# pinned with their hashes for the Dockerfile's Python on Linux (needs PyPI). Run it after
+# changing either; tests/deploy/test_lock.py fails until then. Pins already in the lock are
+# kept where they still fit; LOCK_ARGS=--upgrade (or "--upgrade-package NAME") moves them.
+LOCK_PYTHON = $(shell sed -n 's/^FROM python:\([0-9.]*\)-.*/\1/p' Dockerfile)
+lock: $(STAMP)
+	$(BIN)/python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb")); \
+	print(*sorted(p["project"]["dependencies"] + p["build-system"]["requires"]), sep="\n")' \
+	  > $(VENV)/lock.in
+	if [ -f requirements.lock ]; then cp requirements.lock $(VENV)/lock.out; fi
+	$(BIN)/uv pip compile --no-config --quiet --generate-hashes --python-version $(LOCK_PYTHON) \
+	  --python-platform x86_64-unknown-linux-gnu --custom-compile-command "make lock" \
+	  --output-file $(VENV)/lock.out $(LOCK_ARGS) - < $(VENV)/lock.in
+	{ echo "# The image's dependencies (Dockerfile: pip install --require-hashes --no-deps)."; \
+	  echo "# python: $(LOCK_PYTHON)"; \
+	  echo "# requirements-sha256: $$(sha256sum < $(VENV)/lock.in | cut -d' ' -f1)"; \
+	  cat $(VENV)/lock.out; } > requirements.lock
+	rm -f $(VENV)/lock.in $(VENV)/lock.out
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
