@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from typing import TypedDict
 
 import httpx
+from opentelemetry.sdk.trace import TracerProvider
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -15,6 +16,7 @@ from starlette.staticfiles import StaticFiles
 
 from enovia import Sleep
 from gateway import http_routes
+from gateway.access_log import AccessLogMiddleware
 from gateway.auth import AuthConfig, AuthMiddleware
 from gateway.body_limit import BodySizeLimitMiddleware
 from gateway.graphiql import ASSETS_DIR
@@ -38,18 +40,25 @@ def create_app(
     enovia_transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep | None = None,
     circuit_clock: Callable[[], float] | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> Starlette:
     """The gateway app. Its lifespan owns the ENOVIA client, the cache and the metrics.
 
     `enovia_transport`, `sleep` and `circuit_clock` are for tests (an injected transport, no
-    real waiting, a circuit breaker whose cool-down elapses when the test moves its clock).
+    real waiting, a circuit breaker whose cool-down elapses when the test moves its clock),
+    and so is `tracer_provider` (traces into it, whatever `OTEL_*` says; flushed, not shut
+    down, when the app stops).
     """
     settings.require_enovia()
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[State]:
         async with open_services(
-            settings, enovia_transport=enovia_transport, sleep=sleep, circuit_clock=circuit_clock
+            settings,
+            enovia_transport=enovia_transport,
+            sleep=sleep,
+            circuit_clock=circuit_clock,
+            tracer_provider=tracer_provider,
         ) as services:
             yield {"services": services}
 
@@ -80,6 +89,8 @@ def create_app(
     ]
     middleware = [
         Middleware(RequestIdMiddleware),
+        # Inside the request id (bound in its lines), outside the rest: it sees their refusals.
+        Middleware(AccessLogMiddleware, sample=settings.gateway_access_log_sample),
         Middleware(AuthMiddleware, config=auth_config(settings)),
         Middleware(BodySizeLimitMiddleware, max_bytes=settings.gateway_max_body_bytes),
     ]

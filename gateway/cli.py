@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from gateway.settings import Settings, SettingsError, load_settings
@@ -36,7 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the GraphQL gateway")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (%(default)s)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (%(default)s)")
+    # PORT, which the image sets, is the port's one source for the server and the image's
+    # HEALTHCHECK alike. Read when the parser is built (each run), never at import; argparse
+    # converts a string default with `type`, so a malformed PORT is refused like a --port.
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=os.environ.get("PORT", 8000),
+        help="port to listen on (%(default)s, from PORT when set)",
+    )
     serve.add_argument(
         "--workers",
         type=_positive_int,
@@ -224,6 +235,7 @@ def _serve(args: argparse.Namespace) -> int:
 
     from gateway.connections import uvicorn_options
     from gateway.logs import configure_logging
+    from gateway.serving import run_and_announce
 
     with _demo_simulator(args.demo):
         settings = load_settings()
@@ -239,13 +251,20 @@ def _serve(args: argparse.Namespace) -> int:
             )
             return 2
         configure_logging(settings.gateway_log_level, settings.gateway_log_format)
-        if args.demo:
-            print(
-                f"Demo: GraphiQL at http://{args.host}:{args.port}/graphql, "
-                f"the ENOVIA simulator at {settings.enovia_base_url}",
-                file=sys.stderr,
-            )
-        uvicorn.run(
+        simulator = settings.enovia_base_url
+
+        def announce(base_url: str) -> None:
+            # Said once the socket listens, so that the address is one that answers.
+            if args.demo:
+                print(
+                    f"Demo: GraphiQL at {base_url}/graphql, the ENOVIA simulator at {simulator}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+            else:
+                print(f"enovia-gateway: serving {base_url}/graphql", file=sys.stderr, flush=True)
+
+        config = uvicorn.Config(
             "gateway.app:create_app_from_environment",
             factory=True,
             host=args.host,
@@ -255,11 +274,45 @@ def _serve(args: argparse.Namespace) -> int:
             access_log=False,
             log_config=None,
             timeout_graceful_shutdown=30,
-            # The HTTP protocol, guarded: bounded time for a request's head and body, bounded
-            # connections (gateway/connections.py).
+            # The HTTP protocol, guarded: bounded time for a request's head and body,
+            # bounded connections (gateway/connections.py).
             **uvicorn_options(settings),
         )
-    return 0
+        with _worker_metrics(args.workers):
+            return run_and_announce(config, announce)
+
+
+@contextmanager
+def _worker_metrics(workers: int) -> Iterator[None]:
+    """With several workers, a directory where each keeps its metric values, so that
+    `/metrics` adds up all of theirs whichever worker a scrape reaches (see `gateway.metrics`).
+
+    A `PROMETHEUS_MULTIPROC_DIR` set in the environment is used (with any number of workers),
+    emptied first: the values of an earlier run would add to this one's. Without it, and
+    with more than one worker, a new temporary directory, removed at exit. The variable is set
+    here, before uvicorn starts the workers: prometheus_client reads it when a worker imports
+    it, and then decides for good whether its values go to files. (This process may have
+    imported it before: uvicorn spawns each worker as a new interpreter, never a fork.)"""
+    from gateway.metrics import MULTIPROC_DIR
+
+    configured = os.environ.get(MULTIPROC_DIR)
+    if configured:
+        folder = Path(configured)
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in folder.glob("*.db"):
+            stale.unlink()
+        yield
+        return
+    if workers == 1:
+        yield  # one process: its values stay in memory
+        return
+    directory = tempfile.mkdtemp(prefix="enovia-gateway-metrics-")
+    os.environ[MULTIPROC_DIR] = directory
+    try:
+        yield
+    finally:
+        os.environ.pop(MULTIPROC_DIR, None)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @contextmanager

@@ -15,8 +15,8 @@ import gateway
 PATHS: tuple[tuple[str, str], ...] = (
     (
         "graphql",
-        "the GraphQL API: POST or GET a query; a browser gets GraphiQL where it is on; WebSocket for "
-        "subscriptions",
+        "the GraphQL API: POST or GET a query; a browser gets GraphiQL where it is on; "
+        "WebSocket for subscriptions",
     ),
     ("api/v1/health", "liveness: the gateway runs (asks ENOVIA nothing)"),
     ("api/v1/health/detailed", "readiness in depth: asks ENOVIA and the cache now"),

@@ -12,8 +12,11 @@ from typing import Protocol
 
 import httpx
 import structlog
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Tracer
 from pydantic import SecretStr
 
+import gateway
 from enovia import (
     CallObserver,
     CircuitBreaker,
@@ -44,6 +47,7 @@ from gateway.health import HealthMonitor
 from gateway.metrics import Metrics
 from gateway.response_cache import ResponseCache
 from gateway.settings import Settings, SettingsError
+from gateway.tracing import open_tracing
 from gateway.websocket import Connections, SubscriptionLimits
 from loaders import (
     Cache,
@@ -69,6 +73,8 @@ class Services:
     response_cache: ResponseCache | None
     watches: Watches
     connections: Connections
+    #: None: tracing is off (`gateway.tracing`).
+    tracer: Tracer | None = None
 
 
 @asynccontextmanager
@@ -78,8 +84,11 @@ async def open_services(
     enovia_transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep | None = None,
     circuit_clock: Callable[[], float] | None = None,
+    tracer_provider: TracerProvider | None = None,
 ) -> AsyncIterator[Services]:
-    """Make the services, and close the upstream's client and the cache when done."""
+    """Make the services, and close the upstream's client and the cache when done; the
+    tracing `OTEL_*` asks for (or `tracer_provider`'s, a test's) is flushed last."""
+    tracing = open_tracing(tracer_provider)
     metrics = Metrics()
     upstream = create_upstream(
         settings,
@@ -87,6 +96,7 @@ async def open_services(
         transport=enovia_transport,
         sleep=sleep,
         circuit_clock=circuit_clock,
+        tracer=tracing.tracer,
     )
     store_settings = StoreSettings(
         ttl_document=settings.gateway_cache_ttl_document,
@@ -105,7 +115,10 @@ async def open_services(
         timeline=timeline,
         timeout=settings.gateway_cache_timeout,
         keep_invalidations_for=store_settings.longest_keep(),
+        observer=metrics,
     )
+    if not cache.shared:
+        metrics.cache_backend(cache.backend, True)  # in this process: up while it runs
     await cache.open()
     if isinstance(upstream, PlatformClient):
         await _start_platform(upstream)
@@ -121,6 +134,7 @@ async def open_services(
     health = HealthMonitor(upstream)
     interval = settings.gateway_health_check_interval
     checking = asyncio.create_task(health.keep_checking(interval)) if interval > 0 else None
+    _log_started(settings, cache)
     try:
         yield Services(
             settings=settings,
@@ -148,6 +162,7 @@ async def open_services(
                 ),
                 metrics,
             ),
+            tracer=tracing.tracer,
         )
     finally:
         if checking is not None:
@@ -157,6 +172,7 @@ async def open_services(
         await watches.close()
         await upstream.aclose()
         await cache.close()
+        await tracing.aclose()
 
 
 async def _start_platform(client: PlatformClient) -> None:
@@ -169,7 +185,26 @@ async def _start_platform(client: PlatformClient) -> None:
         await client.aclose()
         raise SettingsError(str(exc)) from None
     except EnoviaError as exc:
-        logger.warning("enovia.start_failed", error=exc.message, outcome=exc.outcome)
+        logger.warning(
+            "enovia.start_failed",
+            error=exc.message,
+            outcome=exc.outcome,
+            url=exc.url,
+            http_status=exc.status,
+            cause=exc.cause,
+        )
+
+
+def _log_started(settings: Settings, cache: Cache) -> None:
+    """One `gateway.started` line: what this gateway runs with (`Settings.summary`, no
+    secret), and whether its shared cache answered."""
+    reachable = cache.describe().get("healthy") if cache.shared else None
+    structlog.get_logger("gateway.app").info(
+        "gateway.started",
+        **settings.summary(),
+        cache_reachable=reachable,
+        version=gateway.__version__,
+    )
 
 
 class EnoviaObserver(CallObserver, TokenObserver, CircuitObserver, Protocol):
@@ -183,11 +218,18 @@ def create_upstream(
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep | None = None,
     circuit_clock: Callable[[], float] | None = None,
+    tracer: Tracer | None = None,
 ) -> FacadeClient | PlatformClient:
-    """The client of the upstream `ENOVIA_API` names (see `facade_client`, `platform_client`)."""
+    """The client of the upstream `ENOVIA_API` names (see `facade_client`, `platform_client`),
+    tracing its calls with `tracer` (None: not traced)."""
     make = platform_client if settings.enovia_api == "3dexperience" else facade_client
     return make(
-        settings, observer=observer, transport=transport, sleep=sleep, circuit_clock=circuit_clock
+        settings,
+        observer=observer,
+        transport=transport,
+        sleep=sleep,
+        circuit_clock=circuit_clock,
+        tracer=tracer,
     )
 
 
@@ -198,6 +240,7 @@ def facade_client(
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep | None = None,
     circuit_clock: Callable[[], float] | None = None,
+    tracer: Tracer | None = None,
 ) -> FacadeClient:
     """The client of ENOVIA's REST facade, authenticated with OAuth2 client credentials.
 
@@ -222,6 +265,7 @@ def facade_client(
         method=settings.enovia_token_auth_method,
         max_token_age=settings.enovia_token_cache_ttl,
         observer=observer,
+        tracer=tracer,
     )
     http = httpx.AsyncClient(
         base_url=base_url,
@@ -235,6 +279,7 @@ def facade_client(
         retry=_retry_policy(settings, sleep),
         circuit=_circuit(settings, observer, circuit_clock),
         observer=observer,
+        tracer=tracer,
     )
 
 
@@ -245,6 +290,7 @@ def platform_client(
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Sleep | None = None,
     circuit_clock: Callable[[], float] | None = None,
+    tracer: Tracer | None = None,
 ) -> PlatformClient:
     """The client of the 3DEXPERIENCE platform's web services (3DPassport and 3DSpace),
     logged in as `TDX_AUTH_MODE` says. One `httpx.AsyncClient`, as for the facade, whose
@@ -273,6 +319,7 @@ def platform_client(
         retry=_retry_policy(settings, sleep),
         circuit=_circuit(settings, observer, circuit_clock),
         observer=observer,
+        tracer=tracer,
     )
 
 

@@ -1,21 +1,66 @@
-"""Running an ASGI app over real HTTP from a background thread (the demo's simulator, tests):
-`with serve_in_thread(app) as base_url: ...`."""
+"""Running an ASGI app over real HTTP: `run_and_announce` for `enovia-gateway serve` (the
+address said once it listens), `serve_in_thread` from a background thread (the demo's
+simulator, tests): `with serve_in_thread(app) as base_url: ...`."""
 
 from __future__ import annotations
 
 import socket
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 
 STARTUP_TIMEOUT = 10.0
 SHUTDOWN_TIMEOUT = 10.0
 # How long uvicorn lets in-flight requests finish on shutdown before cancelling them.
 GRACEFUL_SHUTDOWN = 2
+
+
+#: uvicorn's exit status for a server that could not start (its port taken, its app failing).
+STARTUP_FAILURE = 3
+
+
+def run_and_announce(config: uvicorn.Config, announce: Callable[[str], None]) -> int:
+    """Serve as `uvicorn.run` does, one process or `config.workers`, and call `announce` with
+    the base URL (`http://host:port`, the real port when `config.port` is 0) once the socket
+    listens: never for a server that could not start. Returns the exit status.
+
+    uvicorn logs "running on" before its workers start, and `uvicorn.run` gives no moment
+    after it; a server whose start-up ends with the announcement is that moment.
+    """
+    if config.workers > 1:
+        # The parent binds, then the workers accept on the socket it hands them: once it
+        # listens, connections wait in its backlog for the first worker ready.
+        sock = config.bind_socket()
+        sock.listen(config.backlog)
+        announce(_base_url(config, sock))
+        Multiprocess(config, sockets=[sock]).run()
+        return 0
+    server = _AnnouncingServer(config, announce)
+    with suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl+C ends the server quietly
+        server.run()
+    return 0 if server.started else STARTUP_FAILURE
+
+
+class _AnnouncingServer(uvicorn.Server):
+    def __init__(self, config: uvicorn.Config, announce: Callable[[str], None]) -> None:
+        super().__init__(config)
+        self._announce = announce
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            self._announce(_base_url(self.config, self.servers[0].sockets[0]))
+
+
+def _base_url(config: uvicorn.Config, sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if sock.family == socket.AF_INET6 else host
+    return f"{'https' if config.is_ssl else 'http'}://{shown}:{port}"
 
 
 @contextmanager

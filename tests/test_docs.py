@@ -160,7 +160,10 @@ def usage_lines(command: str) -> str:
 
 
 @pytest.mark.parametrize("command", ["serve", "simulator", "check"])
-def test_the_readmes_usage_shows_each_options_real_default(command: str) -> None:
+def test_the_readmes_usage_shows_each_options_real_default(
+    command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("PORT", raising=False)  # serve's --port default would follow it
     (subparsers,) = [a for a in build_parser()._actions if a.dest == "command"]
     parser = subparsers.choices[command]  # type: ignore[index]
     defaults = {
@@ -197,3 +200,82 @@ def test_the_readme_states_the_identifier_length_limit_exactly() -> None:
     text = " ".join(readme().split())
     limit = MAX_IDENTIFIER_LENGTH
     assert f"longer than {limit} characters ({limit} are accepted, {limit + 1} refused)" in text
+
+
+def table_rows(path: Path) -> list[list[str]]:
+    """The cells of every table row of `path` whose first cell names a variable in backticks."""
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| `"):
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    return rows
+
+
+def documented_defaults() -> dict[str, str]:
+    """docs/configuration.md's defaults by setting name: `A` / `B` in the first cell pairs with
+    `a` / `b` in the second (one default for several names applies to each)."""
+    found: dict[str, str] = {}
+    for first, default, *_ in table_rows(ROOT / "docs" / "configuration.md"):
+        names = re.findall(r"`([A-Z][A-Z0-9_]+)`", first)
+        defaults = [part.strip() for part in default.split(" / ")]
+        if len(defaults) == 1:
+            defaults *= len(names)
+        assert len(defaults) == len(names), f"docs/configuration.md: {first} | {default}"
+        found.update(zip(names, defaults, strict=True))
+    return found
+
+
+def as_documented(value: object) -> str:
+    """A setting's default as the docs write it: `—` for none, numbers without a needless
+    `.0`, booleans in lower case, lists comma-separated."""
+    if value is None or value in ("", [], {}):
+        return "—"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
+    return str(value)
+
+
+def same_default(written: str, actual: str) -> bool:
+    try:
+        return float(written) == float(actual)
+    except ValueError:
+        return written.lower() == actual.lower()
+
+
+def test_every_setting_is_documented_with_its_real_default() -> None:
+    from gateway.settings import Settings
+
+    documented = documented_defaults()
+    platform = {
+        name
+        for first, *_ in table_rows(ROOT / "docs" / "3dexperience.md")
+        for name in re.findall(r"`([A-Z][A-Z0-9_]+)`", first)
+    }
+    for field, info in Settings.model_fields.items():
+        name = field.upper()
+        if name.startswith("TDX_"):
+            assert name in platform, f"{name} is not in docs/3dexperience.md's tables"
+            continue
+        assert name in documented, f"{name} is not in docs/configuration.md's tables"
+        shown = re.match(r"`([^`]*)`", documented[name])
+        written = shown.group(1) if shown else documented[name].split(" ")[0]
+        if info.is_required() or documented[name].startswith("— (required)"):
+            continue
+        assert same_default(written, as_documented(info.default)), (
+            f"docs/configuration.md gives {name} the default {documented[name]}, "
+            f"the code {info.default!r}"
+        )
+
+
+def test_no_documented_setting_is_unknown_to_the_code() -> None:
+    from gateway.settings import Settings
+
+    known = {field.upper() for field in Settings.model_fields}
+    unknown = set(documented_defaults()) - known
+    assert not unknown, (
+        f"docs/configuration.md documents settings the code does not have: {unknown}"
+    )

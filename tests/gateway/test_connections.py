@@ -323,8 +323,12 @@ def test_serve_runs_uvicorn_with_those_options(
     # test is that it hands uvicorn the options the other tests serve with.
     import uvicorn
 
-    calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: calls.append(kwargs))
+    from gateway import serving
+
+    configs: list[uvicorn.Config] = []
+    monkeypatch.setattr(
+        serving, "run_and_announce", lambda config, announce: configs.append(config) or 0
+    )
     monkeypatch.setattr("gateway.logs.configure_logging", lambda *args, **kwargs: None)
     monkeypatch.chdir(tmp_path)  # no .env
     for name in list(os.environ):
@@ -338,10 +342,13 @@ def test_serve_runs_uvicorn_with_those_options(
 
     assert cli.main(["serve", "--port", "9"]) == 0
 
-    [kwargs] = calls
+    [config] = configs
     expected = uvicorn_options(load_settings())
-    assert kwargs["http"].keywords == expected["http"].keywords
-    assert kwargs["http"].keywords["limits"].header_timeout == 4
-    assert kwargs["http"].keywords["limits"].max_connections == 77
-    assert kwargs["timeout_keep_alive"] == expected["timeout_keep_alive"]
-    assert "limit_concurrency" not in kwargs
+    assert isinstance(config.http, partial)
+    assert config.http.keywords == expected["http"].keywords
+    assert config.http.keywords["limits"].header_timeout == 4
+    assert config.http.keywords["limits"].max_connections == 77
+    assert config.timeout_keep_alive == expected["timeout_keep_alive"]
+    assert config.ws is GatewayWebSocketProtocol
+    assert config.limit_concurrency is None
+    assert config.port == 9

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -44,8 +46,10 @@ class Demo:
         return "".join(self.lines)
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
+        # The whole process group: with --workers, uvicorn's workers are its children, and
+        # they would outlive a parent killed alone (holding its stderr open).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)
         self.reader.join(timeout=10)
         if self.process.stderr is not None:
@@ -62,6 +66,7 @@ def start_demo(tmp_path: Path, port: int, args: tuple[str, ...], env: dict[str, 
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,  # its own process group, which `Demo.stop` ends
     )
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True)
@@ -238,3 +243,71 @@ def test_demo_on_the_3dexperience_simulator(tmp_path: Path) -> None:
         assert stats["logins"] == 1
         process.send_signal(signal.SIGTERM)
         assert stopped_cleanly(process)
+
+
+def announced(process: subprocess.Popen[str], lines: list[str], deadline: float) -> str | None:
+    """The base URL of the `Demo:` line, once the process has printed it; None when it exits
+    without (its output is all in `lines` then)."""
+    while time.monotonic() < deadline:
+        banner = next((line for line in lines if line.startswith("Demo:")), None)
+        if banner is not None:
+            found = re.search(r"GraphiQL at (http://\S+)/graphql,", banner)
+            assert found is not None, banner
+            return found.group(1)
+        if process.poll() is not None:
+            return None
+        time.sleep(0.02)  # waiting for a process's output, with a deadline
+    pytest.fail(f"the demo said nothing within {STARTUP_TIMEOUT} s:\n{''.join(lines)}")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_demo_says_its_address_once_it_answers_there(
+    tmp_path: Path, workers: int, redis_url: str
+) -> None:
+    # Port 0: the OS picks a free one, which only the announcement can tell.
+    args = ["--port", "0", "--workers", str(workers)]
+    env = clean_env(**({"GATEWAY_CACHE_URL": redis_url} if workers > 1 else {}))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gateway", "serve", "--demo", *args],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, which `Demo.stop` ends
+    )
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True)
+    reader.start()
+    demo = Demo(process, "", "", lines, reader)
+    try:
+        url = announced(process, lines, time.monotonic() + STARTUP_TIMEOUT)
+        assert url is not None, demo.output()
+        assert re.fullmatch(r"http://127\.0\.0\.1:[1-9]\d*", url), url
+        # Connected at once: the address was said only once something listened there.
+        page = httpx.get(f"{url}/graphql", headers={"Accept": "text/html"}, timeout=30)
+        assert page.status_code == 200
+        assert sum(line.startswith("Demo:") for line in lines) == 1
+        process.send_signal(signal.SIGTERM)  # the workers end with it, and their stderr
+        assert stopped_cleanly(process)
+    finally:
+        demo.stop()
+
+
+def test_a_taken_port_is_never_announced(tmp_path: Path) -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "gateway", "serve", "--demo", "--port", str(port)],
+            cwd=tmp_path,
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=STARTUP_TIMEOUT,
+            check=False,
+        )
+    assert result.returncode != 0
+    assert "address already in use" in result.stderr.lower(), result.stderr
+    assert "Demo:" not in result.stderr
