@@ -83,6 +83,7 @@ def create_app(
         WebSocketRoute("/graphql", graphql),
         Mount("/graphql/assets", StaticFiles(directory=ASSETS_DIR, check_dir=False)),
         Route("/api/v1/health", http_routes.health, methods=["GET"]),
+        Route("/api/v1/ready", http_routes.ready, methods=["GET"]),
         Route("/api/v1/health/detailed", http_routes.health_detailed, methods=["GET"]),
         Route("/metrics", http_routes.metrics, methods=["GET"]),
         Route("/api/v1/admin/invalidate", http_routes.invalidate, methods=["POST"]),

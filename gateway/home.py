@@ -19,6 +19,7 @@ PATHS: tuple[tuple[str, str], ...] = (
         "WebSocket for subscriptions",
     ),
     ("api/v1/health", "liveness: the gateway runs (asks ENOVIA nothing)"),
+    ("api/v1/ready", "readiness: this process serves (asks ENOVIA and Redis nothing)"),
     ("api/v1/health/detailed", "readiness in depth: asks ENOVIA and the cache now"),
     ("metrics", "Prometheus metrics"),
 )

@@ -1,4 +1,4 @@
-"""The non-GraphQL HTTP paths: liveness, detailed health, metrics."""
+"""The non-GraphQL HTTP paths: liveness, readiness, detailed health, metrics."""
 
 from __future__ import annotations
 
@@ -30,6 +30,24 @@ async def health(request: Request) -> Response:
             "enovia": last.enovia if last else "unknown",
             "last_check": last.last_check.isoformat() if last else None,
             "error": last.error if last else None,
+            "circuit": _circuit_state(services),
+            "version": gateway.__version__,
+        }
+    )
+
+
+async def ready(request: Request) -> Response:
+    """Readiness, for a load balancer or Kubernetes: 200 while this process serves, with what
+    it last knew of its cache and circuit. Asks nothing of ENOVIA or Redis, and is never 503
+    for their sake: the gateway answers while they are away (cached fields STALE, failures
+    UPSTREAM_UNAVAILABLE, the local cache in front of Redis), and taking every replica out of
+    service at once for that would turn those answers into refused connections. A process
+    that is not serving yet, or is shutting down, does not accept the probe's connection."""
+    services: Services = request.state.services
+    return _json(
+        {
+            "status": "ready",
+            "cache": services.cache.describe(),
             "circuit": _circuit_state(services),
             "version": gateway.__version__,
         }

@@ -16,6 +16,7 @@ __all__ = [
     "GRAPHQL_PATH",
     "LIVENESS_PATH",
     "OPERATIONS_PATHS",
+    "READINESS_PATH",
     "ROLES_ALLOWED",
     "Access",
     "classify",
@@ -24,6 +25,8 @@ __all__ = [
 GRAPHQL_PATH = "/graphql"
 GRAPHIQL_ASSETS = "/graphql/assets"
 LIVENESS_PATH = "/api/v1/health"
+#: Readiness: holds no data, open like liveness (probes carry no credentials).
+READINESS_PATH = "/api/v1/ready"
 OPERATIONS_PATHS = frozenset({"/metrics", "/api/v1/health/detailed"})
 #: Changes the gateway's state: an admin's credential only, in every mode (`none` included).
 ADMIN_PATHS = frozenset({"/api/v1/admin/invalidate"})
@@ -55,7 +58,7 @@ ROLES_ALLOWED: Mapping[Access, frozenset[Role]] = MappingProxyType(
 def classify(scope: Scope, *, protect_operations: bool) -> Access:
     """How a request is treated:
 
-    - `/api/v1/health` (liveness): open.
+    - `/api/v1/health` (liveness), `/api/v1/ready` (readiness): open.
     - `/graphql`: guarded, except a GET/HEAD without a `query` parameter (the GraphiQL page,
       or Strawberry's "no query" answer: no data either way) and an OPTIONS (a CORS preflight
       carries no credentials); `/graphql/assets/...`: open.
@@ -76,7 +79,7 @@ def classify(scope: Scope, *, protect_operations: bool) -> Access:
         return Access.GUARDED
     if path == GRAPHIQL_ASSETS or path.startswith(GRAPHIQL_ASSETS + "/"):
         return Access.OPEN
-    if path == LIVENESS_PATH:
+    if path in (LIVENESS_PATH, READINESS_PATH):
         return Access.OPEN
     if path in ADMIN_PATHS:
         return Access.ADMIN

@@ -212,11 +212,12 @@ def test_the_probes_ask_a_path_the_app_serves_openly_that_calls_nothing_upstream
     for kind, probe in found.items():
         path = probe["httpGet"]["path"]
         assert path in served, f"{kind}: the gateway serves no GET {path}"
-        # Open in every auth mode (a probe sends no credentials), and liveness only: the
-        # detailed health asks ENOVIA, which must not take the gateways out of the Service.
+        # Open in every auth mode (a probe sends no credentials), and never the detailed
+        # health: it asks ENOVIA, which must not take the gateways out of the Service.
         scope = {"type": "http", "method": "GET", "path": path, "query_string": b""}
         assert classify(scope, protect_operations=True) is Access.OPEN, kind
-        assert path == "/api/v1/health", kind
+        expected = "/api/v1/ready" if kind == "readinessProbe" else "/api/v1/health"
+        assert path == expected, kind
 
 
 def test_the_container_listens_where_the_probes_the_service_and_prometheus_look() -> None:

@@ -14,7 +14,13 @@ def test_a_browser_gets_a_page_whose_links_all_answer(gateway: Gateway, sim: Sim
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     links = re.findall(r'href="([^"]+)"', response.text)
-    assert links == ["graphql", "api/v1/health", "api/v1/health/detailed", "metrics"]
+    assert links == [
+        "graphql",
+        "api/v1/health",
+        "api/v1/ready",
+        "api/v1/health/detailed",
+        "metrics",
+    ]
     for link in links:  # relative to the page, followed as a browser would
         followed = httpx.get(f"{gateway.url}/{link}", headers={"Accept": "text/html"})
         assert followed.status_code == 200, link
@@ -28,6 +34,7 @@ def test_a_program_gets_the_same_as_json(gateway: Gateway, sim: Simulator):
     assert set(body["paths"]) == {
         "/graphql",
         "/api/v1/health",
+        "/api/v1/ready",
         "/api/v1/health/detailed",
         "/metrics",
     }

@@ -20,6 +20,32 @@ def test_liveness_calls_nothing(gateway: Gateway, sim: Simulator):
     assert sim.stats()["total"] == 0
 
 
+def test_readiness_asks_neither_enovia_nor_the_cache(gateway: Gateway, sim: Simulator):
+    response = httpx.get(f"{gateway.url}/api/v1/ready")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "ready"
+    assert body["cache"]["backend"] == "memory"
+    assert body["circuit"] == "closed"
+    assert sim.stats()["total"] == 0
+
+
+def test_readiness_stays_ready_without_redis_and_needs_no_credentials(
+    start_gateway: StartGateway, unreachable: str, sim: Simulator
+):
+    # Redis away: the gateway serves from ENOVIA and its local cache, so it stays in service
+    # (detailed health says degraded); probes carry no credentials.
+    gateway = start_gateway(
+        gateway_cache_url=f"redis://{unreachable}/0",
+        gateway_auth_mode="api-key",
+        gateway_api_keys="k" * 32,
+    )
+    response = httpx.get(f"{gateway.url}/api/v1/ready")
+    assert response.status_code == 200
+    assert response.json()["cache"]["healthy"] is False
+    assert sim.stats()["total"] == 0
+
+
 def test_detailed_health_asks_enovia(gateway: Gateway, sim: Simulator):
     response = httpx.get(f"{gateway.url}/api/v1/health/detailed")
     assert response.status_code == 200
