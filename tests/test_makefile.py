@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.node_tools import require
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -41,10 +43,7 @@ def refusing_registry() -> Iterator[str]:
 def test_graphiqls_files_out_of_reach_are_a_warning_not_a_failure(
     tmp_path: Path, refusing_registry: str
 ) -> None:
-    if shutil.which("npm") is None:
-        if os.environ.get("CI"):
-            pytest.fail("npm is not installed; .ci/run installs it")
-        pytest.skip("npm is not installed")
+    require("npm", "building GraphiQL's files")
     (tmp_path / "graphiql").mkdir()
     shutil.copy(ROOT / "Makefile", tmp_path)
     for name in ("package.json", "package-lock.json"):

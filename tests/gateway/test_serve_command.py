@@ -56,11 +56,10 @@ class Demo:
             self.process.stderr.close()
 
 
-def start_demo(tmp_path: Path, port: int, args: tuple[str, ...], env: dict[str, str]) -> Demo:
-    """`enovia-gateway serve --demo --port <port>` once it answers on the port; `PortTaken`
-    when it exits because another process holds the port."""
+def spawn_demo(tmp_path: Path, args: tuple[str, ...], env: dict[str, str]) -> Demo:
+    """`enovia-gateway serve --demo *args` started, its stderr collected line by line."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--demo", "--port", str(port), *args],
+        [sys.executable, "-m", "gateway", "serve", "--demo", *args],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -71,12 +70,20 @@ def start_demo(tmp_path: Path, port: int, args: tuple[str, ...], env: dict[str, 
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True)
     reader.start()
-    demo = Demo(process, f"http://127.0.0.1:{port}", "", lines, reader)
+    return Demo(process, "", "", lines, reader)
+
+
+def start_demo(tmp_path: Path, port: int, args: tuple[str, ...], env: dict[str, str]) -> Demo:
+    """`enovia-gateway serve --demo --port <port>` once it answers on the port; `PortTaken`
+    when it exits because another process holds the port."""
+    demo = spawn_demo(tmp_path, ("--port", str(port), *args), env)
+    demo.url = f"http://127.0.0.1:{port}"
+    process, lines = demo.process, demo.lines
     try:
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
             if process.poll() is not None:
-                reader.join(timeout=10)  # all of its output
+                demo.reader.join(timeout=10)  # all of its output
                 if "address already in use" in demo.output().lower():
                     raise PortTaken(f"the demo could not bind 127.0.0.1:{port}")
                 pytest.fail(f"the demo exited with {process.returncode}:\n{demo.output()}")
@@ -267,19 +274,8 @@ def test_the_demo_says_its_address_once_it_answers_there(
     # Port 0: the OS picks a free one, which only the announcement can tell.
     args = ["--port", "0", "--workers", str(workers)]
     env = clean_env(**({"GATEWAY_CACHE_URL": redis_url} if workers > 1 else {}))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gateway", "serve", "--demo", *args],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, which `Demo.stop` ends
-    )
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(process.stderr or []), daemon=True)
-    reader.start()
-    demo = Demo(process, "", "", lines, reader)
+    demo = spawn_demo(tmp_path, tuple(args), env)
+    process, lines = demo.process, demo.lines
     try:
         url = announced(process, lines, time.monotonic() + STARTUP_TIMEOUT)
         assert url is not None, demo.output()

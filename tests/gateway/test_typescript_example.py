@@ -5,43 +5,24 @@ Needs node and npm: without them the test is skipped locally and fails in CI (en
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from tests.gateway.conftest import Gateway
+from tests.node_tools import installed, require
 
 TYPESCRIPT_DIR = Path(__file__).resolve().parents[2] / "clients" / "typescript"
-
-
-def require(tool: str) -> str:
-    path = shutil.which(tool)
-    if path is None:
-        message = f"{tool} not found: the TypeScript example needs Node.js and npm"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path
-
-
-def installed(package: str) -> bool:
-    """The package is in node_modules at the version the lock pins."""
-    lock = json.loads((TYPESCRIPT_DIR / "package-lock.json").read_text())
-    wanted = lock["packages"][f"node_modules/{package}"]["version"]
-    manifest = TYPESCRIPT_DIR / "node_modules" / package / "package.json"
-    return manifest.is_file() and json.loads(manifest.read_text())["version"] == wanted
 
 
 @pytest.fixture(scope="session")
 def npm() -> str:
     """npm, with the example's tools installed from the lock (`npm ci`) when needed."""
-    require("node")
-    npm = require("npm")
-    if not (installed("typescript") and installed("@types/node")):
+    require("node", "the TypeScript example")
+    npm = require("npm", "the TypeScript example")
+    if not (installed(TYPESCRIPT_DIR, "typescript") and installed(TYPESCRIPT_DIR, "@types/node")):
         ci = subprocess.run(
             [npm, "ci", "--ignore-scripts", "--no-audit", "--no-fund"],
             cwd=TYPESCRIPT_DIR,
