@@ -556,6 +556,14 @@ def alert_rules() -> list[dict[str, Any]]:
     return [rule for group in groups for rule in group["rules"]]
 
 
+def passes_promtools_unit_test(promtool: str, tmp_path: Path, unit_test: dict[str, Any]) -> None:
+    """`promtool test rules` passes `unit_test` (a rule unit-test file, as a dict)."""
+    test_file = tmp_path / "alerts_test.yml"
+    test_file.write_text(json.dumps(unit_test), encoding="utf-8")  # JSON is YAML
+    result = run(promtool, "test", "rules", str(test_file))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_promtool_accepts_the_rules(promtool: str) -> None:
     result = run(promtool, "check", "rules", str(ALERTS))
     assert result.returncode == 0, result.stdout + result.stderr
@@ -649,10 +657,7 @@ def test_the_alerts_fire_when_they_should_and_only_then(promtool: str, tmp_path:
             }
         ],
     }
-    test_file = tmp_path / "alerts_test.yml"
-    test_file.write_text(json.dumps(unit_test), encoding="utf-8")  # JSON is YAML
-    result = run(promtool, "test", "rules", str(test_file))
-    assert result.returncode == 0, result.stdout + result.stderr
+    passes_promtools_unit_test(promtool, tmp_path, unit_test)
 
 
 def test_the_circuit_stale_answers_and_cache_alerts_fire_when_they_should_and_only_then(
@@ -756,10 +761,7 @@ def test_the_circuit_stale_answers_and_cache_alerts_fire_when_they_should_and_on
             }
         ],
     }
-    test_file = tmp_path / "alerts_test.yml"
-    test_file.write_text(json.dumps(unit_test), encoding="utf-8")  # JSON is YAML
-    result = run(promtool, "test", "rules", str(test_file))
-    assert result.returncode == 0, result.stdout + result.stderr
+    passes_promtools_unit_test(promtool, tmp_path, unit_test)
 
 
 def test_prometheus_scrapes_both_gateways_and_loads_the_rules(
