@@ -85,11 +85,11 @@ class RequestLoaders:
         self._upstream = upstream
         self._observe = observe
         self._offline = offline
-        self._documents = _Loader(self._document, Kind.DOCUMENT, tracer)
-        self._revisions = _Loader(self._revision, Kind.REVISION, tracer)
-        self._latest = _Loader(self._latest_revision, Kind.LATEST, tracer)
-        self._revision_lists = _Loader(self._revision_list, Kind.REVISIONS, tracer)
-        self._asked: set[tuple[Kind, object]] = set()
+        self._tracer = tracer
+        # Made at the first miss of their kind: a request the cache answers whole makes none.
+        self._loaders: dict[Kind, _Loader] = {}
+        #: Each resource asked for, and the future of its one value in this request.
+        self._asked: dict[tuple[Kind, object], asyncio.Future[Any]] = {}
         self._max_ages: dict[str, float] = {}
         self._document_max_ages: dict[str, float] = {}
         #: When this request began, on the store's timeline: what the data may be as old as
@@ -109,39 +109,54 @@ class RequestLoaders:
         first ask for it (after that, the request has its one value)."""
         if max_age is not None and (Kind.DOCUMENT, uid) not in self._asked:
             _narrow(self._document_max_ages, uid, max_age)
-        return self._load(self._documents, Kind.DOCUMENT, uid, uid, None)
+        return self._load(Kind.DOCUMENT, uid, uid, None)
 
     def revision(self, uid: str, label: str) -> asyncio.Future[Loaded[Revision]]:
-        return self._load(self._revisions, Kind.REVISION, (uid, label), uid, label)
+        return self._load(Kind.REVISION, (uid, label), uid, label)
 
     def latest(self, uid: str) -> asyncio.Future[Loaded[Revision]]:
-        return self._load(self._latest, Kind.LATEST, uid, uid, None)
+        return self._load(Kind.LATEST, uid, uid, None)
 
     def revisions(self, uid: str) -> asyncio.Future[Loaded[RevisionList]]:
         """Every revision of document `uid`, oldest first (`UnsupportedByUpstream` where the
         upstream cannot list them)."""
-        return self._load(self._revision_lists, Kind.REVISIONS, uid, uid, None)
+        return self._load(Kind.REVISIONS, uid, uid, None)
 
     def _max_age(self, kind: Kind, uid: str) -> float | None:
         ages = self._document_max_ages if kind is Kind.DOCUMENT else self._max_ages
         return ages.get(uid)
 
-    def _load(
-        self, loader: _Loader, kind: Kind, key: object, uid: str, label: str | None
-    ) -> asyncio.Future[Any]:
-        if (kind, key) in self._asked:
-            return loader.load(key)
-        self._asked.add((kind, key))
+    def _load(self, kind: Kind, key: object, uid: str, label: str | None) -> asyncio.Future[Any]:
+        asked = self._asked.get((kind, key))
+        if asked is not None:
+            return asked
         hit = self._store.peek(kind, uid, label, self._max_age(kind, uid), self.began)
         if hit is not None:
+            # What the cache holds fresh enough is the value now: no loader, no batch.
             loaded, stamp = hit
             if self._observe is not None:
                 self._observe(stamp)
-            loader.prime(key, loaded)
-            return loader.load(key)
-        if self._observe is not None:
-            self._observe(None)
-        return _quiet(loader.load(key))
+            future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+            future.set_result(loaded)
+        else:
+            if self._observe is not None:
+                self._observe(None)
+            future = _quiet(self._loader(kind).load(key))
+        self._asked[(kind, key)] = future
+        return future
+
+    def _loader(self, kind: Kind) -> _Loader:
+        loader = self._loaders.get(kind)
+        if loader is None:
+            loaders: dict[Kind, Callable[[Any], Awaitable[Any]]] = {
+                Kind.DOCUMENT: self._document,
+                Kind.REVISION: self._revision,
+                Kind.LATEST: self._latest_revision,
+                Kind.REVISIONS: self._revision_list,
+            }
+            load_one = loaders[kind]
+            loader = self._loaders[kind] = _Loader(load_one, kind, self._tracer)
+        return loader
 
     async def _document(self, uid: str) -> Loaded[Document]:
         return await self._from_store(Kind.DOCUMENT, uid, None, self._upstream.get_document)
