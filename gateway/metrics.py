@@ -127,6 +127,9 @@ class Metrics:
         )
         self._operation_names = OperationNames()
         self._cache_children: dict[tuple[str, str | None], Counter] = {}
+        #: The children of each operation name counted as itself (at most
+        #: `MAX_OPERATION_NAMES`, so bounded too), by outcome.
+        self._operation_children: dict[tuple[str | None, str], tuple[Counter, Histogram]] = {}
         self.graphql_duration = Histogram(
             "graphql_request_duration_seconds",
             "Duration of GraphQL requests by operation name.",
@@ -230,9 +233,18 @@ class Metrics:
 
     def graphql_request(self, operation_name: str | None, outcome: str, duration: float) -> None:
         """One GraphQL operation; `outcome` is ok, partial (data and errors) or error."""
-        operation = self._operation_names.label(operation_name)
-        self.graphql_requests.labels(operation, outcome).inc()
-        self.graphql_duration.labels(operation).observe(duration)
+        # On every request: the labelled children are looked up once per name and outcome.
+        children = self._operation_children.get((operation_name, outcome))
+        if children is None:
+            operation = self._operation_names.label(operation_name)
+            children = (
+                self.graphql_requests.labels(operation, outcome),
+                self.graphql_duration.labels(operation),
+            )
+            if operation == (operation_name or "anonymous"):  # kept: a name counted as itself
+                self._operation_children[(operation_name, outcome)] = children
+        children[0].inc()
+        children[1].observe(duration)
 
     def websocket_connections(self, count: int) -> None:
         self.websockets_open.set(count)
