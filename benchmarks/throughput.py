@@ -24,8 +24,13 @@ from benchmarks.processes import start_floor
 from benchmarks.report import Figure, Ratio, info
 from benchmarks.wrk import WrkResult, run_wrk
 
-FLOOR_SHARE = 0.25
+#: The targets: a replayed answer (one fixed body: the response cache answers it) and an
+#: executed one (distinct bodies: every query runs, on warm data), each against the floor of
+#: the same run; the 100-document query's p50, replayed and executed.
+REPLAYED_FLOOR_SHARE = 0.40
+EXECUTED_FLOOR_SHARE = 0.20
 HUNDRED_P50_MS = 6.0
+HUNDRED_EXECUTED_P50_MS = 3.0
 SINGLE_UID = "DOC-001"
 # More distinct bodies than a response cache of 1000 entries keeps, sent round and round.
 VARIANTS = 2000
@@ -143,24 +148,25 @@ def _single_figure(kind: str, result: WrkResult, counts: CallCounts, floor: WrkR
     if kind == "fixed":
         return Figure(
             key="warm.single.share_of_floor",
-            label="warm single-document throughput, gateway / floor",
+            label="warm single-document, replayed (one body), gateway / floor",
             value=share,
             unit="ratio",
             shown=f"{share:.3f}: {_rate(result)}",
-            target=f">= {FLOOR_SHARE}",
-            met=share >= FLOOR_SHARE,
+            target=f">= {REPLAYED_FLOOR_SHARE}",
+            met=share >= REPLAYED_FLOOR_SHARE,
             details=details,
-            ratio=Ratio("warm 1-doc req/s gateway/floor", share, FLOOR_SHARE, True),
+            ratio=Ratio("warm 1-doc replayed / floor", share, REPLAYED_FLOOR_SHARE, True),
         )
     return Figure(
         key="warm.single.distinct_bodies.share_of_floor",
-        label=f"  same, {VARIANTS} distinct bodies (no whole-answer reuse)",
+        label=f"warm single-document, executed ({VARIANTS} distinct bodies), gateway / floor",
         value=share,
         unit="ratio",
         shown=f"{share:.3f}: {_rate(result)}",
-        target=f"(info) same target: >= {FLOOR_SHARE}",
+        target=f">= {EXECUTED_FLOOR_SHARE}",
+        met=share >= EXECUTED_FLOOR_SHARE,
         details=details,
-        ratio=Ratio("  same, distinct bodies", share, FLOOR_SHARE, True),
+        ratio=Ratio("warm 1-doc executed / floor", share, EXECUTED_FLOOR_SHARE, True),
     )
 
 
@@ -199,26 +205,26 @@ def run_hundred(bench: Bench) -> list[Figure]:
 def _hundred_figure(kind: str, result: WrkResult, counts: CallCounts) -> Figure:
     p50 = result.p50_ms
     shown = f"{p50:.2f} ms (p99 {result.p99_ms:.2f}, {result.requests_per_s:,.0f} req/s)"
-    ratio = p50 / HUNDRED_P50_MS
     if kind == "fixed":
         return Figure(
             key="warm.documents100.p50",
-            label="warm 100-document query p50 (1 connection)",
+            label="warm 100-document query, replayed (one body), p50 (1 connection)",
             value=p50,
             unit="ms",
             shown=shown,
             target=f"<= {HUNDRED_P50_MS:g} ms",
             met=p50 <= HUNDRED_P50_MS,
             details=_load_details(result, counts),
-            ratio=Ratio("warm 100-doc p50 / 6 ms", ratio, 1.0, False),
+            ratio=Ratio("warm 100-doc replayed p50 / 6 ms", p50 / HUNDRED_P50_MS, 1.0, False),
         )
     return Figure(
         key="warm.documents100.distinct_bodies.p50",
-        label=f"  same, {VARIANTS} distinct bodies (no whole-answer reuse)",
+        label=f"warm 100-document query, executed ({VARIANTS} distinct bodies), p50",
         value=p50,
         unit="ms",
         shown=shown,
-        target=f"(info) same target: <= {HUNDRED_P50_MS:g} ms",
+        target=f"<= {HUNDRED_EXECUTED_P50_MS:g} ms",
+        met=p50 <= HUNDRED_EXECUTED_P50_MS,
         details=_load_details(result, counts),
-        ratio=Ratio("  same, distinct bodies", ratio, 1.0, False),
+        ratio=Ratio("warm 100-doc executed p50 / 3 ms", p50 / HUNDRED_EXECUTED_P50_MS, 1.0, False),
     )
