@@ -11,9 +11,9 @@ from strawberry.types import ExecutionContext
 
 from schema.context import Context, Info
 from schema.errors import MaskUnexpectedErrors, NoIntrospection, assign_code
-from schema.limits import QueryLimits, QueryLimitsExtension, validation_rules
-from schema.observability import OperationMetrics
-from schema.prepared import PreparedDocuments, PreparedDocumentsExtension
+from schema.limits import QueryLimits, validation_rules
+from schema.operation_hooks import OperationHooks
+from schema.prepared import PreparedDocuments
 from schema.query import Query
 from schema.subscription import Subscription
 
@@ -70,10 +70,9 @@ def create_schema(
         query=Query,
         subscription=Subscription,
         extensions=[
-            lambda: QueryLimitsExtension(limits, rules, documents),
-            lambda: PreparedDocumentsExtension(documents),
+            # Outermost: its observation sees the errors as masked.
+            lambda: OperationHooks(limits, rules, documents),
             MaskUnexpectedErrors,
-            OperationMetrics,
         ],
     )
 

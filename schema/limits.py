@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +18,7 @@ from graphql import (
     ValidationContext,
     ValidationRule,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from schema.cost import CostPlan, plan_cost
 from schema.errors import ErrorCode
@@ -108,59 +108,53 @@ class _Depth:
         return depth
 
 
-class QueryLimitsExtension(SchemaExtension):
-    """Applies `QueryLimits`: the token limit while parsing, and, just before execution (when
-    the variables are known), the batch sizes of the query and its cost."""
+def apply_limit_rules(context: ExecutionContext, rules: tuple[type[ValidationRule], ...]) -> None:
+    """At an operation's start (`schema.operation_hooks`): its validation applies `rules`
+    (depth, aliases), cached with the validation."""
+    context.validation_rules = context.validation_rules + rules
 
-    def __init__(
-        self,
-        limits: QueryLimits,
-        rules: tuple[type[ValidationRule], ...],
-        documents: PreparedDocuments,
-    ) -> None:
-        self.limits = limits
-        self.rules = rules
-        self.documents = documents
 
-    def on_operation(self) -> Iterator[None]:
-        context = self.execution_context
-        context.validation_rules = context.validation_rules + self.rules
-        yield
+def limit_tokens(context: ExecutionContext, limits: QueryLimits) -> None:
+    """Before parsing: the parser stops at `limits.max_tokens`."""
+    context.parse_options["max_tokens"] = limits.max_tokens
 
-    def on_parse(self) -> Iterator[None]:
-        self.execution_context.parse_options["max_tokens"] = self.limits.max_tokens
-        yield
 
-    def on_execute(self) -> Iterator[None]:
-        context = self.execution_context
-        document = context.graphql_document
-        if document is not None and context.result is None:
-            schema, operation = context.schema._schema, context.operation_name
-            prepared = self.documents.get(context.query)
-            plan = (
-                prepared.plan(schema, operation)
-                if prepared is not None
-                else plan_cost(schema, document, operation)  # too large a text to keep
-            )
-            error = self._refusal(plan, context.variables or {}) if plan is not None else None
-            if error is not None:
-                context.result = ExecutionResult(data=None, errors=[error])
-        yield
+def refuse_over_limits(
+    context: ExecutionContext, limits: QueryLimits, documents: PreparedDocuments
+) -> None:
+    """Just before execution, when the variables are known: a query whose batch sizes or cost
+    are over `limits` gets its refusal as its result, and is not executed."""
+    document = context.graphql_document
+    if document is None or context.result is not None:
+        return
+    schema, operation = context.schema._schema, context.operation_name
+    prepared = documents.get(context.query)
+    plan = (
+        prepared.plan(schema, operation)
+        if prepared is not None
+        else plan_cost(schema, document, operation)  # too large a text to keep
+    )
+    error = _refusal(limits, plan, context.variables or {}) if plan is not None else None
+    if error is not None:
+        context.result = ExecutionResult(data=None, errors=[error])
 
-    def _refusal(self, plan: CostPlan, variables: Mapping[str, Any]) -> GraphQLError | None:
-        largest = plan.largest_batch(variables)
-        if largest is not None and largest[1] > self.limits.max_batch:
-            batch, size = largest
-            return GraphQLError(
-                f"{batch.field} asks for {size} {batch.argument}; at most "
-                f"{self.limits.max_batch} are allowed",
-                extensions={"code": ErrorCode.BAD_USER_INPUT.value},
-            )
-        cost = plan.price(variables)
-        if cost > self.limits.max_cost:
-            return too_complex(
-                f"the query could cost {cost} ENOVIA calls; at most {self.limits.max_cost} "
-                "(each document, revision, latest revision, and actuality (2) counts, "
-                "documents once per uid, including uids of variables' defaults)"
-            )
-        return None
+
+def _refusal(
+    limits: QueryLimits, plan: CostPlan, variables: Mapping[str, Any]
+) -> GraphQLError | None:
+    largest = plan.largest_batch(variables)
+    if largest is not None and largest[1] > limits.max_batch:
+        batch, size = largest
+        return GraphQLError(
+            f"{batch.field} asks for {size} {batch.argument}; at most "
+            f"{limits.max_batch} are allowed",
+            extensions={"code": ErrorCode.BAD_USER_INPUT.value},
+        )
+    cost = plan.price(variables)
+    if cost > limits.max_cost:
+        return too_complex(
+            f"the query could cost {cost} ENOVIA calls; at most {limits.max_cost} "
+            "(each document, revision, latest revision, and actuality (2) counts, "
+            "documents once per uid, including uids of variables' defaults)"
+        )
+    return None

@@ -8,57 +8,55 @@ from collections.abc import Iterator
 from typing import Any
 
 from opentelemetry import trace
-from strawberry.extensions import SchemaExtension
 from strawberry.types import ExecutionContext
 
 #: The operation span's name, followed by the operation's name when it has one.
 OPERATION_SPAN = "graphql.operation"
 
 
-class OperationMetrics(SchemaExtension):
-    """Reports each operation to the context's observer (the app's metrics) as ok, partial
-    (data and errors) or error. With the context's `tracer`, the operation is a span (see
-    `_describe`), a child of the context's `trace_parent` (the caller's span) when there is
-    one, and the parent of everything the operation does (its loaders' batches, their
-    ENOVIA calls). Without one, nothing of tracing runs."""
-
-    def on_operation(self) -> Iterator[None]:
-        started = time.perf_counter()
-        context = self.execution_context.context
-        tracer: trace.Tracer | None = getattr(context, "tracer", None)
-        if tracer is None:
+def observed(execution: ExecutionContext) -> Iterator[None]:
+    """An operation, observed (`schema.operation_hooks`): reported to the context's observer
+    (the app's metrics) as ok, partial (data and errors) or error. With the context's
+    `tracer`, the operation is a span (see `_describe`), a child of the context's
+    `trace_parent` (the caller's span) when there is one, and the parent of everything the
+    operation does (its loaders' batches, their ENOVIA calls). Without one, nothing of
+    tracing runs."""
+    started = time.perf_counter()
+    context = execution.context
+    tracer: trace.Tracer | None = getattr(context, "tracer", None)
+    if tracer is None:
+        yield
+        _report(execution, started)
+        return
+    parent: trace.Span | None = getattr(context, "trace_parent", None)
+    with tracer.start_as_current_span(
+        OPERATION_SPAN,
+        context=None if parent is None else trace.set_span_in_context(parent),
+        kind=trace.SpanKind.SERVER,
+    ) as span:
+        try:
             yield
-            self._report(started)
-            return
-        parent: trace.Span | None = getattr(context, "trace_parent", None)
-        with tracer.start_as_current_span(
-            OPERATION_SPAN,
-            context=None if parent is None else trace.set_span_in_context(parent),
-            kind=trace.SpanKind.SERVER,
-        ) as span:
-            try:
-                yield
-            except BaseException:
-                # Ended early: a subscription completed by its client (cancelled), a client
-                # gone. Described by what it answered so far; an exception (not a
-                # cancellation) is recorded, and makes the status an error, on the way out.
-                _describe(span, self.execution_context, self._outcome())
-                raise
-            _describe(span, self.execution_context, self._report(started))
+        except BaseException:
+            # Ended early: a subscription completed by its client (cancelled), a client
+            # gone. Described by what it answered so far; an exception (not a
+            # cancellation) is recorded, and makes the status an error, on the way out.
+            _describe(span, execution, _result_outcome(execution))
+            raise
+        _describe(span, execution, _report(execution, started))
 
-    def _outcome(self) -> str:
-        result = self.execution_context.result
-        return _outcome(getattr(result, "data", None), getattr(result, "errors", None))
 
-    def _report(self, started: float) -> str:
-        """The operation's outcome, reported to the context's observer (when it has one)."""
-        outcome = self._outcome()
-        observer = getattr(self.execution_context.context, "observer", None)
-        if observer is not None:
-            observer.graphql_request(
-                self.execution_context.operation_name, outcome, time.perf_counter() - started
-            )
-        return outcome
+def _result_outcome(execution: ExecutionContext) -> str:
+    result = execution.result
+    return _outcome(getattr(result, "data", None), getattr(result, "errors", None))
+
+
+def _report(execution: ExecutionContext, started: float) -> str:
+    """The operation's outcome, reported to the context's observer (when it has one)."""
+    outcome = _result_outcome(execution)
+    observer = getattr(execution.context, "observer", None)
+    if observer is not None:
+        observer.graphql_request(execution.operation_name, outcome, time.perf_counter() - started)
+    return outcome
 
 
 def _describe(span: trace.Span, execution: ExecutionContext, outcome: str) -> None:

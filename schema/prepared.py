@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, GraphQLSchema
-from strawberry.extensions import SchemaExtension
+from strawberry.types import ExecutionContext
 
 from schema.cost import CostPlan, plan_cost
 
@@ -60,28 +60,23 @@ class PreparedDocuments:
         return int(self._kept.currsize)
 
 
-class PreparedDocumentsExtension(SchemaExtension):
-    """Skips parsing and validation for a document prepared before; prepares new ones after
-    Strawberry has parsed and validated them (errors included: an invalid document is refused
-    again without being validated again)."""
+def parsed_once(context: ExecutionContext, documents: PreparedDocuments) -> Iterator[None]:
+    """An operation's parsing step (`schema.operation_hooks`): a document prepared before is
+    not parsed again; a new one is kept once Strawberry has parsed it."""
+    prepared = documents.get(context.query)
+    if prepared is not None:
+        context.graphql_document = prepared.document
+    yield
+    if prepared is None and context.query and context.graphql_document is not None:
+        documents.keep(context.query, context.graphql_document)
 
-    def __init__(self, documents: PreparedDocuments) -> None:
-        self.documents = documents
 
-    def on_parse(self) -> Iterator[None]:
-        context = self.execution_context
-        prepared = self.documents.get(context.query)
-        if prepared is not None:
-            context.graphql_document = prepared.document
-        yield
-        if prepared is None and context.query and context.graphql_document is not None:
-            self.documents.keep(context.query, context.graphql_document)
-
-    def on_validate(self) -> Iterator[None]:
-        context = self.execution_context
-        prepared = self.documents.get(context.query)
-        if prepared is not None and prepared.errors is not None:
-            context.pre_execution_errors = list(prepared.errors)
-        yield
-        if prepared is not None and prepared.errors is None:
-            prepared.errors = list(context.pre_execution_errors or ())
+def validated_once(context: ExecutionContext, documents: PreparedDocuments) -> Iterator[None]:
+    """An operation's validation step: a document validated before is not validated again
+    (an invalid one is refused again from its kept errors); a new one keeps its result."""
+    prepared = documents.get(context.query)
+    if prepared is not None and prepared.errors is not None:
+        context.pre_execution_errors = list(prepared.errors)
+    yield
+    if prepared is not None and prepared.errors is None:
+        prepared.errors = list(context.pre_execution_errors or ())

@@ -5,7 +5,9 @@ from __future__ import annotations
 import strawberry
 from graphql import parse
 
-from schema.prepared import BYTES_PER_CHARACTER, PreparedDocuments, PreparedDocumentsExtension
+from schema.limits import QueryLimits
+from schema.operation_hooks import OperationHooks
+from schema.prepared import BYTES_PER_CHARACTER, PreparedDocuments
 
 
 @strawberry.type
@@ -17,7 +19,7 @@ class Query:
 
 def schema_with(documents: PreparedDocuments) -> strawberry.Schema:
     return strawberry.Schema(
-        query=Query, extensions=[lambda: PreparedDocumentsExtension(documents)]
+        query=Query, extensions=[lambda: OperationHooks(QueryLimits(), (), documents)]
     )
 
 
