@@ -12,6 +12,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any, Literal, TextIO
 
+import orjson
 import structlog
 
 REDACTED = "[redacted]"
@@ -99,6 +100,13 @@ def _mask(text: str) -> str:
     )
 
 
+def _orjson_text(event: Any, **_: Any) -> str:
+    """JSON for a log line with orjson (an access line each request: the standard library's
+    encoder took a tenth of the line's cost); what it cannot encode is written as its repr,
+    as structlog's own fallback does."""
+    return orjson.dumps(event, default=repr, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
 def configure_logging(
     level: str = "INFO",
     log_format: Literal["console", "json"] = "console",
@@ -117,7 +125,7 @@ def configure_logging(
         redact_secrets,
     ]
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer()
+        structlog.processors.JSONRenderer(serializer=_orjson_text)
         if log_format == "json"
         else structlog.dev.ConsoleRenderer(colors=stream.isatty())
     )
