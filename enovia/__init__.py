@@ -33,7 +33,7 @@ from enovia._identifiers import (
 from enovia._models import STATUS_CODES, Document, EnoviaHealth, Revision, RevisionList, StatusCode
 from enovia._retry import RetryPolicy, Sleep
 from enovia._secret import Secret
-from enovia._transport import EnoviaTransport
+from enovia._transport import EnoviaTransport, shown_url
 from enovia.upstream import Upstream
 
 __all__ = [
@@ -70,5 +70,6 @@ __all__ = [
     "deadline_after",
     "path_segment",
     "revision_segment",
+    "shown_url",
     "time_left",
 ]

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit, urlunsplit
 
 import structlog
 from dotenv import dotenv_values
@@ -35,7 +34,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from pydantic_settings import SettingsError as PydanticSettingsError
 
-from enovia import CircuitBreaker, RetryBudget, RetryPolicy
+from enovia import CircuitBreaker, RetryBudget, RetryPolicy, shown_url
 from enovia.facade import ClientCredentialsAuth, TokenAuthMethod
 from enovia.platform import DocumentSource, PlatformClient, RevisionMatch, StateTable
 from gateway.access_log import AccessLogMiddleware
@@ -436,16 +435,6 @@ class Settings(BaseSettings):
                 continue
             also = f" or {name}_FILE" if name.endswith(("_SECRET", "_PASSWORD")) else ""
             raise SettingsError(f"TDX_AUTH_MODE={mode} needs {name}{also}")
-
-
-def shown_url(url: str) -> str:
-    """`url` as a log line may show it: no user, password, query or fragment."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"  # an IPv6 address
-    netloc = host if parts.port is None else f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 def read_keys(value: SecretStr | None, file: Path | None) -> frozenset[str]:
