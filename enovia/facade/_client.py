@@ -159,12 +159,8 @@ class FacadeClient:
             else:
                 response = await self._http.get(path, headers=headers, timeout=timeout)
             status = str(response.status_code)
-        except httpx.TimeoutException as exc:
-            status = "timeout"
-            failure = no_answer("ENOVIA", exc, call_url=url)
-            raise failure from None
-        except httpx.TransportError as exc:
-            status = "unreachable"
+        except httpx.TransportError as exc:  # no answer: timed out, or none could come
+            status = "timeout" if isinstance(exc, httpx.TimeoutException) else "unreachable"
             failure = no_answer("ENOVIA", exc, call_url=url)
             raise failure from None
         except EnoviaError as exc:  # raised by the auth flow (token endpoint)

@@ -76,12 +76,8 @@ class Wire:
         try:
             response = await self.http.send(request, follow_redirects=False)
             status = str(response.status_code)
-        except httpx.TimeoutException as exc:
-            status = "timeout"
-            failure = no_answer(host, exc)
-            raise failure from None
-        except httpx.TransportError as exc:
-            status = "unreachable"
+        except httpx.TransportError as exc:  # no answer: timed out, or none could come
+            status = "timeout" if isinstance(exc, httpx.TimeoutException) else "unreachable"
             failure = no_answer(host, exc)
             raise failure from None
         finally:
