@@ -16,7 +16,6 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
-from strawberry.schema import BaseSchema
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 
@@ -30,7 +29,7 @@ from gateway.response_cache import Provenance
 from gateway.services import Services
 from gateway.tracing import caller_span
 from gateway.websocket import CONNECTION_INIT_TIMEOUT, GatewayTransportWSHandler, TextFrames
-from schema import Context
+from schema import Context, GatewaySchema
 from schema.errors import ErrorCode, error_document
 
 logger = structlog.get_logger("gateway.graphql")
@@ -57,7 +56,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     def __init__(
         self,
-        schema: BaseSchema,
+        schema: GatewaySchema,
         *,
         request_timeout: float | None = None,
         persisted: PersistedOperations,
@@ -73,6 +72,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         )
         self.request_timeout = request_timeout
         self.persisted = persisted
+        self.prepared = schema.prepared
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -83,7 +83,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
         setattr(request.state, _MEDIA, media)
         with deadline_after(self.request_timeout):
             try:
-                response = await self._replay(request, media) or await self.run(request)
+                response = (
+                    await self._replay(request, media)
+                    or await self._run_prepared(request, media)
+                    or await self.run(request)
+                )
             except ClientDisconnect:
                 # Gone before its body was in (or timed out sending it, and answered 408 by the
                 # server): nobody to answer, and not an error of ours to log with a traceback.
@@ -117,17 +121,28 @@ class GatewayGraphQL(GraphQL[Context, None]):
     ) -> Any:
         """Executes the operation; registers its document when it came with its persisted
         query hash and was executed, and keeps its answer for replays when it may be."""
-        # The operation's name and outcome, for the request's access log line.
-        context.observer = OperationNotes(context.observer, request.scope.setdefault("state", {}))
+        _note_operation(request, context)
         result = await super().execute_operation(
             request, request_adapter, request_data, context, root_value, sub_response
         )
-        if (
-            isinstance(request_data, GraphQLRequestData)
-            and isinstance(result, ExecutionResult)
-            and not _is_request_error(result)
-        ):
-            self.persisted.register(request_data.query, request_data.extensions)
+        if isinstance(request_data, GraphQLRequestData) and isinstance(result, ExecutionResult):
+            await self._executed(
+                request, request_adapter.method, request_data.query, request_data, result
+            )
+        return result
+
+    async def _executed(
+        self,
+        request: Request,
+        method: str,
+        query: str | None,
+        request_data: GraphQLRequestData,
+        result: ExecutionResult,
+    ) -> None:
+        """After an operation ran: its document registered when it came with its persisted
+        query hash; its answer kept for replays when it may be."""
+        if not _is_request_error(result):
+            self.persisted.register(query, request_data.extensions)
         services: Services = request.state.services
         cache = services.response_cache
         provenance: Provenance | None = getattr(request.state, _PROVENANCE, None)
@@ -135,9 +150,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
         if (
             cache is not None
             and stamps
-            and request_adapter.method == "POST"
-            and isinstance(request_data, GraphQLRequestData)
-            and isinstance(result, ExecutionResult)
+            and method == "POST"
             and not result.errors
             and not result.extensions
             and isinstance(result.data, dict)
@@ -147,7 +160,40 @@ class GatewayGraphQL(GraphQL[Context, None]):
                 # Replayed under the name it ran as (the document's own when none was sent).
                 name = request.scope["state"].get(OPERATION, request_data.operation_name)
                 cache.put(key, result.data, name, stamps)
-        return result
+
+    async def _run_prepared(self, request: Request, media: str | None) -> Response | None:
+        """The answer to a POSTed JSON query whose document was prepared before, run the short
+        way (`GatewaySchema.prepared`), without Strawberry's HTTP view: the body decoded once,
+        no request adapter, the answer encoded once. Anything else (a stream, a new or
+        invalid document, a refusal...) is None, for the full way to answer as it always
+        has."""
+        if media is None or request.method != "POST" or not _plain_json(request):
+            return None
+        request_data = _request_data(await request.body())
+        if request_data is None:
+            return None
+        try:
+            query = self.persisted.resolve(request_data.query, request_data.extensions)
+        except RequestRefused:
+            return None
+        if query is None:
+            return None
+        prepared = self.prepared.ready(query, request_data.operation_name, request_data.variables)
+        if prepared is None:
+            return None
+        context = self._context(request)
+        _note_operation(request, context)
+        result = await self.prepared.execute(
+            prepared,
+            query,
+            variables=request_data.variables,
+            operation_name=request_data.operation_name,
+            extensions=request_data.extensions,
+            context=context,
+        )
+        await self._executed(request, "POST", query, request_data, result)
+        answer = await self.process_result(request, result)
+        return Response(self.encode_json(answer), 200, media_type=JSON)
 
     async def _replay(self, request: Request, media: str | None) -> Response | None:
         """The response cache's answer to this very request, when it holds a current one:
@@ -189,6 +235,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
+        return self._context(request)
+
+    def _context(self, request: Request | WebSocket) -> Context:
         services: Services = request.state.services
         # Where the data came from matters only to a response cache.
         provenance = Provenance() if services.response_cache is not None else None
@@ -221,6 +270,48 @@ class GatewayGraphQL(GraphQL[Context, None]):
 
     def decode_json(self, data: str | bytes) -> Any:
         return orjson.loads(data)
+
+
+def _note_operation(request: Request, context: Context) -> None:
+    """The operation's name and outcome, noted for the request's access log line."""
+    context.observer = OperationNotes(context.observer, request.scope.setdefault("state", {}))
+
+
+def _plain_json(request: Request) -> bool:
+    """A JSON body, answered as one JSON document: no stream asked for (multipart or
+    server-sent events, which Strawberry's view negotiates)."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.partition(";")[0].strip().lower() != JSON:
+        return False
+    accept = request.headers.get("accept", "").lower()
+    return "multipart/" not in accept and "event-stream" not in accept
+
+
+def _request_data(body: bytes) -> GraphQLRequestData | None:
+    """The body as a GraphQL request when it is a well-formed one; None for anything that
+    needs telling what is wrong with it (the full way does that)."""
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    query, variables = data.get("query"), data.get("variables")
+    operation_name, extensions = data.get("operationName"), data.get("extensions")
+    if (
+        not isinstance(query, str | None)
+        or not isinstance(variables, dict | None)
+        or not isinstance(operation_name, str | None)
+        or not isinstance(extensions, dict | None)
+    ):
+        return None
+    return GraphQLRequestData(
+        query=query,
+        variables=variables,
+        operation_name=operation_name,
+        extensions=extensions,
+        protocol="http",
+    )
 
 
 def _is_request_error(result: ExecutionResult) -> bool:

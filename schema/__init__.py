@@ -14,10 +14,19 @@ from schema.errors import MaskUnexpectedErrors, NoIntrospection, assign_code
 from schema.limits import QueryLimits, validation_rules
 from schema.operation_hooks import OperationHooks
 from schema.prepared import PreparedDocuments
+from schema.prepared_execution import PreparedExecution
 from schema.query import Query
 from schema.subscription import Subscription
 
-__all__ = ["Context", "Info", "QueryLimits", "create_schema", "export_sdl"]
+__all__ = [
+    "Context",
+    "GatewaySchema",
+    "Info",
+    "PreparedExecution",
+    "QueryLimits",
+    "create_schema",
+    "export_sdl",
+]
 
 logger = structlog.get_logger("gateway.graphql")
 
@@ -27,6 +36,12 @@ PREPARED_DOCUMENTS_BYTES = 32 * 1024 * 1024
 
 
 class GatewaySchema(strawberry.Schema):
+    """The contract's schema. `prepared` executes the queries whose documents were prepared
+    before the short way (`schema.prepared_execution`); every other operation runs through
+    Strawberry's `execute` and `stream`, with the same limits, observation and masking."""
+
+    prepared: PreparedExecution
+
     async def stream(
         self,
         query: str | None,
@@ -58,7 +73,7 @@ class GatewaySchema(strawberry.Schema):
 
 def create_schema(
     limits: QueryLimits | None = None, *, introspection: bool = True
-) -> strawberry.Schema:
+) -> GatewaySchema:
     """A new schema object. Every query is checked against `limits` before it runs; repeated
     documents are parsed, validated and priced once (`PreparedDocuments`)."""
     limits = limits or QueryLimits()
@@ -66,7 +81,7 @@ def create_schema(
     documents = PreparedDocuments(max_bytes=PREPARED_DOCUMENTS_BYTES)
     if not introspection:
         rules = (*rules, NoIntrospection)
-    return GatewaySchema(
+    schema = GatewaySchema(
         query=Query,
         subscription=Subscription,
         extensions=[
@@ -75,6 +90,8 @@ def create_schema(
             MaskUnexpectedErrors,
         ],
     )
+    schema.prepared = PreparedExecution(schema, limits, documents)
+    return schema
 
 
 def export_sdl() -> str:

@@ -98,19 +98,38 @@ def is_unexpected(error: GraphQLError) -> bool:
     return upstream_code(original) is None
 
 
+def masked(error: GraphQLError, request_id: str) -> GraphQLError:
+    """An unexpected error as the client sees it: INTERNAL_SERVER_ERROR with the request id,
+    at the same place; its detail is logged here, in full."""
+    logger.error("graphql.unexpected_error", path=error.path, exc_info=error.original_error)
+    extensions = {"code": ErrorCode.INTERNAL_SERVER_ERROR.value}
+    message = "Internal server error."
+    if request_id:
+        extensions["requestId"] = request_id
+        message = f"Internal server error (request {request_id})."
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        extensions=extensions,
+    )
+
+
+def mask_unexpected(errors: list[GraphQLError], request_id: str) -> list[GraphQLError]:
+    """`errors` with each unexpected one (`is_unexpected`) masked."""
+    return [masked(error, request_id) if is_unexpected(error) else error for error in errors]
+
+
 class MaskUnexpectedErrors(MaskErrors):
+    """`masked` on the way out of every operation Strawberry runs (streams included)."""
+
     def __init__(self) -> None:
-        super().__init__(should_mask_error=is_unexpected, error_message="Internal server error.")
+        super().__init__(should_mask_error=is_unexpected)
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        logger.error("graphql.unexpected_error", path=error.path, exc_info=error.original_error)
-        masked = super().anonymise_error(error)
-        request_id = getattr(self.execution_context.context, "request_id", "")
-        masked.extensions = {"code": ErrorCode.INTERNAL_SERVER_ERROR.value}
-        if request_id:
-            masked.extensions["requestId"] = request_id
-            masked.message = f"Internal server error (request {request_id})."
-        return masked
+        return masked(error, getattr(self.execution_context.context, "request_id", ""))
 
 
 _TOKEN_LIMIT = "Document contains more than"

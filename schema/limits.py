@@ -134,14 +134,16 @@ def refuse_over_limits(
         if prepared is not None
         else plan_cost(schema, document, operation)  # too large a text to keep
     )
-    error = _refusal(limits, plan, context.variables or {}) if plan is not None else None
+    error = over_limits(limits, plan, context.variables or {}) if plan is not None else None
     if error is not None:
         context.result = ExecutionResult(data=None, errors=[error])
 
 
-def _refusal(
+def over_limits(
     limits: QueryLimits, plan: CostPlan, variables: Mapping[str, Any]
 ) -> GraphQLError | None:
+    """The refusal of an operation whose batch sizes or cost with `variables` are over
+    `limits`; None when it is within them."""
     largest = plan.largest_batch(variables)
     if largest is not None and largest[1] > limits.max_batch:
         batch, size = largest

@@ -4,7 +4,7 @@ with tracing on, one span."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from typing import Any
 
 from opentelemetry import trace
@@ -14,7 +14,7 @@ from strawberry.types import ExecutionContext
 OPERATION_SPAN = "graphql.operation"
 
 
-def observed(execution: ExecutionContext) -> Iterator[None]:
+def observed(execution: ExecutionContext) -> Generator[None, None, None]:
     """An operation, observed (`schema.operation_hooks`): reported to the context's observer
     (the app's metrics) as ok, partial (data and errors) or error. With the context's
     `tracer`, the operation is a span (see `_describe`), a child of the context's

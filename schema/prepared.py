@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from cachetools import LRUCache
-from graphql import DocumentNode, GraphQLError, GraphQLSchema
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationType, get_operation_ast
 from strawberry.types import ExecutionContext
 
 from schema.cost import CostPlan, plan_cost
@@ -25,12 +25,24 @@ BYTES_PER_CHARACTER = 50
 @dataclass(slots=True)
 class Prepared:
     """One document: its AST, then (once validated) its validation errors, then the cost
-    plan of each operation name it was run with."""
+    plan and the type of each operation name it was run with."""
 
     document: DocumentNode
     size: int
     errors: list[GraphQLError] | None = None
     plans: dict[str | None, CostPlan | None] = field(default_factory=dict)
+    operation_types: dict[str | None, OperationType] = field(default_factory=dict)
+
+    def operation_type(self, operation_name: str | None) -> OperationType | None:
+        """The type of the operation `operation_name` selects; None when it selects none
+        (not kept: only the document's own names are, so the cache stays as small)."""
+        known = self.operation_types.get(operation_name)
+        if known is None:
+            operation = get_operation_ast(self.document, operation_name)
+            if operation is None:
+                return None
+            known = self.operation_types[operation_name] = operation.operation
+        return known
 
     def plan(self, schema: GraphQLSchema, operation_name: str | None) -> CostPlan | None:
         if operation_name not in self.plans:
