@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.types import ExecutionContext
 
 from schema.context import Context, Info
+from schema.direct_resolvers import call_resolvers_directly
 from schema.errors import MaskUnexpectedErrors, NoIntrospection, assign_code
 from schema.limits import QueryLimits, validation_rules
 from schema.operation_hooks import OperationHooks
@@ -91,6 +92,7 @@ def create_schema(
         ],
     )
     schema.prepared = PreparedExecution(schema, limits, documents)
+    call_resolvers_directly(schema)
     return schema
 
 
