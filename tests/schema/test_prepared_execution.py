@@ -8,21 +8,7 @@ from structlog.testing import capture_logs
 
 from gateway.metrics import Metrics
 from schema import Context, QueryLimits, create_schema
-from schema.types.health import Health
-
-
-class BrokenLoaders:
-    """Loaders with a bug in them: what masking is for."""
-
-    def latest(self, uid: str) -> None:
-        return None
-
-    def document(self, uid: str) -> None:
-        raise RuntimeError("secret internal detail: password=hunter2")
-
-
-async def no_health() -> Health:
-    raise AssertionError("not asked")
+from tests.schema.test_masking import BrokenLoaders, no_health
 
 
 def context(metrics: Metrics, request_id: str = "req-9") -> Context:
