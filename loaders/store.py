@@ -40,6 +40,11 @@ class Stamp(NamedTuple):
     expires_at: float
 
 
+#: A `Stamp`'s fields as a plain tuple: what a long-lived holder of many stamps keeps (see
+#: `gateway.response_cache.Replay`).
+StampFields = tuple[str, str, float, float]
+
+
 @dataclass(frozen=True, slots=True)
 class StoreSettings:
     """Seconds. `max_stale` is how long past its time to live an entry may still be served
@@ -164,16 +169,17 @@ class ResourceStore:
         expires_at = entry.sent_at + self._allowed_age(kind, entry, max_age)
         return hit, Stamp(key, uid, entry.sent_at, expires_at)
 
-    def still_current(self, stamps: Iterable[Stamp]) -> bool:
+    def still_current(self, stamps: Iterable[StampFields]) -> bool:
         """Whether each stamped entry is still the one the cache holds, within its time to
-        live: then whatever was computed from them would be computed the same now."""
+        live: then whatever was computed from them would be computed the same now. A stamp
+        may be kept as its plain fields (`StampFields`)."""
         now = self.now()
-        for stamp in stamps:
-            if now >= stamp.expires_at:
+        for key, uid, sent_at, expires_at in stamps:
+            if now >= expires_at:
                 return False
-            lookup = self.cache.read_now(stamp.cache_key, stamp.uid)
+            lookup = self.cache.read_now(key, uid)
             entry = None if lookup is None else lookup.valid_entry()
-            if entry is None or entry.sent_at != stamp.sent_at:
+            if entry is None or entry.sent_at != sent_at:
                 return False
         return True
 

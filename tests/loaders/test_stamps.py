@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from enovia import Document
 from gateway.response_cache import ResponseCache
 from loaders import Kind, MemoryCache, ResourceStore, StoreSettings, Timeline
@@ -110,3 +112,23 @@ async def test_the_response_cache_is_bounded_in_bytes():
     responses.put(big, {"x": "y" * 300}, None, stamps)  # larger than the whole budget
     assert responses.get(big) is None
     assert len(responses) == 3
+
+
+async def test_kept_stamps_cost_the_cycle_collector_nothing():
+    clock = FakeClock(WALL)
+    store = make_store(clock, ttl_document=60)
+    responses = ResponseCache(store, max_entries=2, max_bytes=10_000)
+    await store.load(Kind.DOCUMENT, "D", None, fetch_document)
+    peeked = store.peek(Kind.DOCUMENT, "D")
+    assert peeked is not None
+    assert peeked[1] is not None
+    key = ResponseCache.key(b'{"query": "{ document }"}')
+    assert key is not None
+    responses.put(key, {"document": {"uid": "D"}}, "Card", [peeked[1]] * 200)
+    gc.collect()  # where CPython stops tracking tuples of strings and numbers
+    replay = responses.get(key)
+    assert replay is not None
+    assert len(replay.stamps) == 200
+    assert not any(gc.is_tracked(stamp) for stamp in replay.stamps)
+    gc.collect()  # the tuple of them, once they are untracked
+    assert not gc.is_tracked(replay.stamps)
