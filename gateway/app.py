@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import TypedDict
@@ -122,7 +123,13 @@ def create_app_from_environment() -> Starlette:
     settings = load_settings()
     configure_logging(settings.gateway_log_level, settings.gateway_log_format)
     warn_unknown_settings()
-    return create_app(settings)
+    app = create_app(settings)
+    # What start-up made (the modules, the schema: about 230,000 objects) lives as long as
+    # the process, which serves this one app: kept out of the cycle collector's full passes,
+    # which walked it all and took ~35 ms each, the p99 of executed queries.
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def auth_config(settings: Settings) -> AuthConfig:
