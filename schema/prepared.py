@@ -16,6 +16,7 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationType, ge
 from strawberry.types import ExecutionContext
 
 from schema.cost import CostPlan, plan_cost
+from schema.planned_executor import Collected, selections_fixed
 
 #: Parsed, a document holds about this many bytes per character of its text (measured with
 #: tracemalloc on the operations of `queries/`: 36 to 48; padding and comments hold ~2).
@@ -25,10 +26,13 @@ BYTES_PER_CHARACTER = 50
 @dataclass(slots=True)
 class Prepared:
     """One document: its AST, then (once validated) its validation errors, then the cost
-    plan and the type of each operation name it was run with."""
+    plan and the type of each operation name it was run with; `collected`, the subfields
+    its executions collected (`schema.planned_executor`), None where they depend on the
+    variables."""
 
     document: DocumentNode
     size: int
+    collected: Collected | None = None
     errors: list[GraphQLError] | None = None
     plans: dict[str | None, CostPlan | None] = field(default_factory=dict)
     operation_types: dict[str | None, OperationType] = field(default_factory=dict)
@@ -65,7 +69,8 @@ class PreparedDocuments:
     def keep(self, query: str, document: DocumentNode) -> None:
         size = BYTES_PER_CHARACTER * len(query)
         if size <= self._kept.maxsize:
-            self._kept[query] = Prepared(document, size)
+            collected: Collected | None = {} if selections_fixed(document) else None
+            self._kept[query] = Prepared(document, size, collected)
 
     @property
     def size_in_bytes(self) -> int:

@@ -25,6 +25,7 @@ from strawberry.types.graphql import OperationType as StrawberryOperationType
 from schema.errors import mask_unexpected
 from schema.limits import QueryLimits, over_limits
 from schema.observability import observed
+from schema.planned_executor import PlannedExecutor
 from schema.prepared import Prepared, PreparedDocuments
 
 if TYPE_CHECKING:
@@ -93,8 +94,9 @@ class PreparedExecution:
                 variable_values=variables,
                 operation_name=operation_name,
                 is_awaitable=_IS_AWAITABLE,
-                executor_class=self._schema.execution_context_class,
+                executor_class=PlannedExecutor,
                 operation_extensions=extensions,
+                collected=prepared.collected,
             )
             if isawaitable(outcome):
                 outcome = await outcome

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from graphql import parse
 from structlog.testing import capture_logs
 
 from gateway.metrics import Metrics
 from schema import Context, QueryLimits, create_schema
+from schema.planned_executor import selections_fixed
+from schema.types.health import Health
 from tests.schema.test_masking import BrokenLoaders, no_health
 
 
@@ -18,6 +21,19 @@ def context(metrics: Metrics, request_id: str = "req-9") -> Context:
         actuality_max_age=0,
         observer=metrics,
         request_id=request_id,
+    )
+
+
+async def up() -> Health:
+    return Health(enovia="UP", last_check=None, error=None, cache_backend="memory", version="t")
+
+
+def health_context(metrics: Metrics) -> Context:
+    return Context(
+        loaders=BrokenLoaders(),  # type: ignore[arg-type]
+        health=up,
+        actuality_max_age=0,
+        observer=metrics,
     )
 
 
@@ -119,3 +135,57 @@ async def test_variables_that_do_not_fit_are_a_request_error_the_short_way_too()
     assert [e.formatted for e in short.errors or ()] == [e.formatted for e in again.errors or ()]
     assert (short.errors or [])[0].formatted["extensions"] == {"code": "BAD_USER_INPUT"}
     assert requests_counted(metrics, "Many", "error") == 2
+
+
+def test_selections_that_depend_on_variables_are_collected_each_time():
+    fixed = parse('query { document(uid: "D") { uid ... on Document @skip(if: true) { title } } }')
+    assert selections_fixed(fixed)
+    for varying in (
+        'query($a: Boolean!) { document(uid: "D") { uid title @include(if: $a) } }',
+        'query($a: Boolean!) { document(uid: "D") { ...F } } '
+        "fragment F on Document { latestRevision @skip(if: $a) { revision } }",
+    ):
+        assert not selections_fixed(parse(varying))
+
+
+async def test_the_short_way_follows_skip_and_include_with_each_requests_variables():
+    schema = create_schema()
+    query = "query Card($full: Boolean!) { health { enovia lastCheck @include(if: $full) } }"
+    metrics = Metrics()
+    first = await schema.execute(
+        query, context_value=health_context(metrics), variable_values={"full": True}
+    )
+    assert first.data == {"health": {"enovia": "UP", "lastCheck": None}}
+    prepared = schema.prepared.ready(query, None, {"full": False})
+    assert prepared is not None
+    assert prepared.collected is None  # depends on the variables: collected every time
+    for full in (False, True, False):
+        answer = await schema.prepared.execute(
+            prepared,
+            query,
+            variables={"full": full},
+            operation_name=None,
+            extensions=None,
+            context=health_context(metrics),
+        )
+        assert answer.data == {"health": {"enovia": "UP", **({"lastCheck": None} if full else {})}}
+
+
+async def test_fixed_selections_are_collected_once_per_document():
+    schema = create_schema()
+    query = "query { health { enovia cacheBackend } }"
+    await schema.execute(query, context_value=health_context(Metrics()))
+    prepared = schema.prepared.ready(query, None, None)
+    assert prepared is not None
+    assert prepared.collected == {}
+    for _ in range(3):
+        answer = await schema.prepared.execute(
+            prepared,
+            query,
+            variables=None,
+            operation_name=None,
+            extensions=None,
+            context=health_context(Metrics()),
+        )
+        assert answer.data == {"health": {"enovia": "UP", "cacheBackend": "memory"}}
+    assert len(prepared.collected) == 1  # the health object's fields, kept after the first
