@@ -236,6 +236,31 @@ def test_a_query_is_one_trace_of_its_operation_loader_batches_and_enovia_calls(
         assert not any(UID in str(value) for value in (span.attributes or {}).values())
 
 
+def test_a_prepared_query_is_traced_the_short_way_and_its_answer_kept_for_replays(
+    traced: str, recorder: Recorder
+) -> None:
+    # Fetched (the full way), then executed from the cache (the short way: its document was
+    # prepared by the first), then replayed from the response cache: two operations ran.
+    answers = [post(traced, DOCUMENT_ONLY, uid=UID) for _ in range(3)]
+    assert answers[0] == answers[1] == answers[2]
+    assert "errors" not in answers[0]
+    deadline = time.monotonic() + WAIT
+    while len([name for name in recorder.names() if name == "graphql.operation Card"]) < 2:
+        assert time.monotonic() < deadline, recorder.names()
+        time.sleep(0.01)
+    operations = [span for span in recorder.spans() if span.name == "graphql.operation Card"]
+    assert len(operations) == 2  # the replay ran no operation
+    full, short = (dict(span.attributes or {}) for span in operations)
+    assert full == short == {
+        "graphql.operation.name": "Card",
+        "graphql.operation.type": "query",
+        "graphql.outcome": "ok",
+    }
+    # The short way's operation is the parent of what it did: here, nothing (all cached).
+    children = [span for span in recorder.spans() if parent_id(span) == span_id(operations[1])]
+    assert children == []
+
+
 def test_the_callers_traceparent_is_continued_and_carried_on_to_enovia(
     traced: str, recorder: Recorder, sim: Simulator
 ) -> None:
