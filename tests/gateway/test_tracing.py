@@ -251,11 +251,15 @@ def test_a_prepared_query_is_traced_the_short_way_and_its_answer_kept_for_replay
     operations = [span for span in recorder.spans() if span.name == "graphql.operation Card"]
     assert len(operations) == 2  # the replay ran no operation
     full, short = (dict(span.attributes or {}) for span in operations)
-    assert full == short == {
-        "graphql.operation.name": "Card",
-        "graphql.operation.type": "query",
-        "graphql.outcome": "ok",
-    }
+    assert (
+        full
+        == short
+        == {
+            "graphql.operation.name": "Card",
+            "graphql.operation.type": "query",
+            "graphql.outcome": "ok",
+        }
+    )
     # The short way's operation is the parent of what it did: here, nothing (all cached).
     children = [span for span in recorder.spans() if parent_id(span) == span_id(operations[1])]
     assert children == []
