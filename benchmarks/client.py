@@ -3,6 +3,7 @@ itself (for the direct round trip the cold latency is compared to)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,3 +119,19 @@ async def enovia_document(client: httpx.AsyncClient, url: str, uid: str, token: 
     )
     response.raise_for_status()
     orjson.loads(response.content)
+
+
+async def enovia_scan_calls(client: httpx.AsyncClient, url: str, uid: str, token: str) -> None:
+    """The three calls a cold scan of `uid` makes, sent at once from here: the document, its
+    latest released revision and its revision A, each body read and parsed."""
+    headers = {"authorization": f"Bearer {token}"}
+    base = f"{url}/api/v1/documents/{uid}"
+    responses = await asyncio.gather(
+        *(
+            client.get(path, headers=headers)
+            for path in (base, f"{base}/revisions/latest", f"{base}/revisions/A")
+        )
+    )
+    for response in responses:
+        response.raise_for_status()
+        orjson.loads(response.content)

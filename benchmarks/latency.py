@@ -17,7 +17,13 @@ from typing import Any
 import httpx
 
 from benchmarks import queries
-from benchmarks.client import Simulator, enovia_document, enovia_token, post_graphql
+from benchmarks.client import (
+    Simulator,
+    enovia_document,
+    enovia_scan_calls,
+    enovia_token,
+    post_graphql,
+)
 from benchmarks.context import Bench
 from benchmarks.report import Figure, Ratio, info
 from benchmarks.stats import summary
@@ -35,6 +41,9 @@ def run(bench: Bench) -> list[Figure]:
 class Samples:
     gateway_ms: list[float] = field(default_factory=list)
     direct_ms: list[float] = field(default_factory=list)
+    # The scan's three calls sent at once from the benchmark itself: what they cost ENOVIA
+    # (here, one simulator process) and a plain httpx client, with no gateway in between.
+    three_ms: list[float] = field(default_factory=list)
     freshness: Counter[str] = field(default_factory=Counter)
 
 
@@ -64,9 +73,11 @@ async def _sample(
     for index in range(WARM_UP + n):
         answer, took = await _timed_scan(to_gateway, bench)
         direct = await _timed_direct(to_enovia, bench, token)
+        three = await _timed_three(to_enovia, bench, token)
         if index >= WARM_UP:
             samples.gateway_ms.append(took)
             samples.direct_ms.append(direct)
+            samples.three_ms.append(three)
             samples.freshness[answer["data"]["document"]["freshness"]] += 1
     return samples
 
@@ -95,6 +106,13 @@ async def _timed_direct(client: httpx.AsyncClient, bench: Bench, token: str) -> 
     uid = bench.uids.one()
     started = time.perf_counter()
     await enovia_document(client, bench.simulator_url, uid, token)
+    return (time.perf_counter() - started) * 1000
+
+
+async def _timed_three(client: httpx.AsyncClient, bench: Bench, token: str) -> float:
+    uid = bench.uids.one()
+    started = time.perf_counter()
+    await enovia_scan_calls(client, bench.simulator_url, uid, token)
     return (time.perf_counter() - started) * 1000
 
 
@@ -154,4 +172,17 @@ def _figures(
             "ms",
             f"{direct['p50']:.1f} / {direct['p99']:.1f} ms",
         ),
+        _three_figure(summary(samples.three_ms), direct, p50),
     ]
+
+
+def _three_figure(three: dict[str, float], direct: dict[str, float], p50: float) -> Figure:
+    return info(
+        "cold.direct_three",
+        "  the scan's three ENOVIA calls sent at once, direct, p50",
+        three["p50"],
+        "ms",
+        f"{three['p50']:.1f} ms (one call + {three['p50'] - direct['p50']:.1f}; "
+        f"the gateway's scan + {p50 - three['p50']:.1f} over it)",
+        direct_three_ms=three,
+    )
