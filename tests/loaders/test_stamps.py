@@ -6,7 +6,7 @@ import gc
 
 from enovia import Document
 from gateway.response_cache import ResponseCache
-from loaders import Kind, MemoryCache, ResourceStore, StoreSettings, Timeline
+from loaders import Kind, MemoryCache, ResourceStore, Stamp, StoreSettings, Timeline
 from tests.clocks import FakeClock
 from tests.loaders.test_store import WALL
 
@@ -89,15 +89,20 @@ async def test_the_response_cache_replays_only_current_answers():
     assert ResponseCache.key(b"x" * 5000) is None  # too large a body to be a key
 
 
-async def test_the_response_cache_is_bounded_in_bytes():
-    clock = FakeClock(WALL)
-    store = make_store(clock, ttl_document=60)
-    responses = ResponseCache(store, max_entries=100, max_bytes=200)
+async def cached_document_stamp(store: ResourceStore) -> Stamp:
+    """The stamp of document D, fetched into `store`'s cache and peeked."""
     await store.load(Kind.DOCUMENT, "D", None, fetch_document)
     peeked = store.peek(Kind.DOCUMENT, "D")
     assert peeked is not None
     assert peeked[1] is not None
-    stamps = [peeked[1]]
+    return peeked[1]
+
+
+async def test_the_response_cache_is_bounded_in_bytes():
+    clock = FakeClock(WALL)
+    store = make_store(clock, ttl_document=60)
+    responses = ResponseCache(store, max_entries=100, max_bytes=200)
+    stamps = [await cached_document_stamp(store)]
     keys = [ResponseCache.key(f'{{"query": "{{ d{n}: document }}"}}'.encode()) for n in range(6)]
     for n, key in enumerate(keys):
         assert key is not None
@@ -118,13 +123,10 @@ async def test_kept_stamps_cost_the_cycle_collector_nothing():
     clock = FakeClock(WALL)
     store = make_store(clock, ttl_document=60)
     responses = ResponseCache(store, max_entries=2, max_bytes=10_000)
-    await store.load(Kind.DOCUMENT, "D", None, fetch_document)
-    peeked = store.peek(Kind.DOCUMENT, "D")
-    assert peeked is not None
-    assert peeked[1] is not None
+    stamp = await cached_document_stamp(store)
     key = ResponseCache.key(b'{"query": "{ document }"}')
     assert key is not None
-    responses.put(key, {"document": {"uid": "D"}}, "Card", [peeked[1]] * 200)
+    responses.put(key, {"document": {"uid": "D"}}, "Card", [stamp] * 200)
     gc.collect()  # where CPython stops tracking tuples of strings and numbers
     replay = responses.get(key)
     assert replay is not None

@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from graphql import parse
+from strawberry.types import ExecutionResult
 from structlog.testing import capture_logs
 
 from gateway.metrics import Metrics
-from schema import Context, QueryLimits, create_schema
+from schema import Context, GatewaySchema, QueryLimits, create_schema
 from schema.planned_executor import selections_fixed
 from schema.types.health import Health
 from tests.schema.test_masking import BrokenLoaders, no_health
@@ -34,6 +35,17 @@ def health_context(metrics: Metrics) -> Context:
         health=up,
         actuality_max_age=0,
         observer=metrics,
+    )
+
+
+async def short_way(
+    schema: GatewaySchema, query: str, context: Context, variables: dict[str, Any] | None = None
+) -> ExecutionResult:
+    """`query` run the short way (it must have been run once the full way)."""
+    prepared = schema.prepared.ready(query, None, variables)
+    assert prepared is not None
+    return await schema.prepared.execute(
+        prepared, query, variables=variables, operation_name=None, extensions=None, context=context
     )
 
 
@@ -83,17 +95,8 @@ async def test_the_short_way_answers_as_the_full_way_masked_coded_logged_and_cou
     metrics = Metrics()
     with capture_logs() as full_logs:
         full = await schema.execute(DOCUMENT, context_value=context(metrics))
-    prepared = schema.prepared.ready(DOCUMENT, None, None)
-    assert prepared is not None
     with capture_logs() as short_logs:
-        short = await schema.prepared.execute(
-            prepared,
-            DOCUMENT,
-            variables=None,
-            operation_name=None,
-            extensions=None,
-            context=context(metrics),
-        )
+        short = await short_way(schema, DOCUMENT, context(metrics))
     assert short.data == full.data == {"document": None}
     assert [e.formatted for e in short.errors or ()] == [e.formatted for e in full.errors or ()]
     error = (short.errors or [])[0].formatted
@@ -118,16 +121,8 @@ async def test_variables_that_do_not_fit_are_a_request_error_the_short_way_too()
         DOCUMENTS, context_value=context(metrics), variable_values={"uids": []}
     )
     assert full.errors is None
-    prepared = schema.prepared.ready(DOCUMENTS, None, {"uids": 7})
-    assert prepared is not None
-    short = await schema.prepared.execute(
-        prepared,
-        DOCUMENTS,
-        variables={"uids": None},
-        operation_name=None,
-        extensions=None,
-        context=context(metrics),
-    )
+    assert schema.prepared.ready(DOCUMENTS, None, {"uids": 7}) is not None  # coerced later
+    short = await short_way(schema, DOCUMENTS, context(metrics), {"uids": None})
     again = await schema.execute(
         DOCUMENTS, context_value=context(metrics), variable_values={"uids": None}
     )
@@ -160,14 +155,7 @@ async def test_the_short_way_follows_skip_and_include_with_each_requests_variabl
     assert prepared is not None
     assert prepared.collected is None  # depends on the variables: collected every time
     for full in (False, True, False):
-        answer = await schema.prepared.execute(
-            prepared,
-            query,
-            variables={"full": full},
-            operation_name=None,
-            extensions=None,
-            context=health_context(metrics),
-        )
+        answer = await short_way(schema, query, health_context(metrics), {"full": full})
         assert answer.data == {"health": {"enovia": "UP", **({"lastCheck": None} if full else {})}}
 
 
@@ -179,13 +167,6 @@ async def test_fixed_selections_are_collected_once_per_document():
     assert prepared is not None
     assert prepared.collected == {}
     for _ in range(3):
-        answer = await schema.prepared.execute(
-            prepared,
-            query,
-            variables=None,
-            operation_name=None,
-            extensions=None,
-            context=health_context(Metrics()),
-        )
+        answer = await short_way(schema, query, health_context(Metrics()))
         assert answer.data == {"health": {"enovia": "UP", "cacheBackend": "memory"}}
     assert len(prepared.collected) == 1  # the health object's fields, kept after the first
