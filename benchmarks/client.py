@@ -114,24 +114,18 @@ async def enovia_token(client: httpx.AsyncClient, url: str) -> str:
 
 async def enovia_document(client: httpx.AsyncClient, url: str, uid: str, token: str) -> None:
     """One direct ENOVIA round trip: `GET /api/v1/documents/{uid}`, body read and parsed."""
-    response = await client.get(
-        f"{url}/api/v1/documents/{uid}", headers={"authorization": f"Bearer {token}"}
-    )
-    response.raise_for_status()
-    orjson.loads(response.content)
+    await _enovia_get(client, f"{url}/api/v1/documents/{uid}", token)
 
 
 async def enovia_scan_calls(client: httpx.AsyncClient, url: str, uid: str, token: str) -> None:
     """The three calls a cold scan of `uid` makes, sent at once from here: the document, its
     latest released revision and its revision A, each body read and parsed."""
-    headers = {"authorization": f"Bearer {token}"}
     base = f"{url}/api/v1/documents/{uid}"
-    responses = await asyncio.gather(
-        *(
-            client.get(path, headers=headers)
-            for path in (base, f"{base}/revisions/latest", f"{base}/revisions/A")
-        )
-    )
-    for response in responses:
-        response.raise_for_status()
-        orjson.loads(response.content)
+    paths = (base, f"{base}/revisions/latest", f"{base}/revisions/A")
+    await asyncio.gather(*(_enovia_get(client, path, token) for path in paths))
+
+
+async def _enovia_get(client: httpx.AsyncClient, url: str, token: str) -> None:
+    response = await client.get(url, headers={"authorization": f"Bearer {token}"})
+    response.raise_for_status()
+    orjson.loads(response.content)

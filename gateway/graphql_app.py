@@ -126,23 +126,21 @@ class GatewayGraphQL(GraphQL[Context, None]):
             request, request_adapter, request_data, context, root_value, sub_response
         )
         if isinstance(request_data, GraphQLRequestData) and isinstance(result, ExecutionResult):
-            await self._executed(
-                request, request_adapter.method, request_data.query, request_data, result
-            )
+            await self._executed(request, request_adapter.method, request_data, result)
         return result
 
     async def _executed(
         self,
         request: Request,
         method: str,
-        query: str | None,
         request_data: GraphQLRequestData,
         result: ExecutionResult,
     ) -> None:
-        """After an operation ran: its document registered when it came with its persisted
-        query hash; its answer kept for replays when it may be."""
+        """After an operation ran (`request_data.query` its document, resolved): the document
+        registered when it came with its persisted query hash; its answer kept for replays
+        when it may be."""
         if not _is_request_error(result):
-            self.persisted.register(query, request_data.extensions)
+            self.persisted.register(request_data.query, request_data.extensions)
         services: Services = request.state.services
         cache = services.response_cache
         provenance: Provenance | None = getattr(request.state, _PROVENANCE, None)
@@ -178,6 +176,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             return None
         if query is None:
             return None
+        request_data.query = query  # as `parse_http_body` resolves it for the full way
         prepared = self.prepared.ready(query, request_data.operation_name, request_data.variables)
         if prepared is None:
             return None
@@ -191,7 +190,7 @@ class GatewayGraphQL(GraphQL[Context, None]):
             extensions=request_data.extensions,
             context=context,
         )
-        await self._executed(request, "POST", query, request_data, result)
+        await self._executed(request, "POST", request_data, result)
         answer = await self.process_result(request, result)
         return Response(self.encode_json(answer), 200, media_type=JSON)
 
