@@ -15,6 +15,7 @@ from cachetools import LRUCache
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationType, get_operation_ast
 from strawberry.types import ExecutionContext
 
+from schema.compiled_query import CompiledQuery
 from schema.cost import CostPlan, plan_cost
 from schema.planned_executor import Collected, selections_fixed
 
@@ -28,7 +29,8 @@ class Prepared:
     """One document: its AST, then (once validated) its validation errors, then the cost
     plan and the type of each operation name it was run with; `collected`, the subfields
     its executions collected (`schema.planned_executor`), None where they depend on the
-    variables."""
+    variables; `compiled`, each operation's plan once it first ran the short way
+    (`schema.compiled_query`; None: no plan expresses it)."""
 
     document: DocumentNode
     size: int
@@ -36,6 +38,7 @@ class Prepared:
     errors: list[GraphQLError] | None = None
     plans: dict[str | None, CostPlan | None] = field(default_factory=dict)
     operation_types: dict[str | None, OperationType] = field(default_factory=dict)
+    compiled: dict[str | None, CompiledQuery | None] = field(default_factory=dict)
 
     def operation_type(self, operation_name: str | None) -> OperationType | None:
         """The type of the operation `operation_name` selects; None when it selects none

@@ -16,12 +16,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from inspect import isawaitable
 from typing import TYPE_CHECKING, Any, TypeGuard, cast
 
+from graphql import ExecutionResult as GraphQLExecutionResult
 from graphql import OperationType
 from graphql.execution import execute
 from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
+from schema.compiled_query import CompiledQuery
 from schema.errors import mask_unexpected
 from schema.limits import QueryLimits, over_limits
 from schema.observability import observed
@@ -87,16 +89,21 @@ class PreparedExecution:
         observation = observed(execution)
         next(observation)
         try:
-            outcome = execute(
-                self._schema._schema,
-                prepared.document,
-                context_value=context,
-                variable_values=variables,
-                operation_name=operation_name,
-                is_awaitable=_IS_AWAITABLE,
-                executor_class=PlannedExecutor,
-                operation_extensions=extensions,
-                collected=prepared.collected,
+            planned = self._planned(prepared, context, variables, operation_name, extensions)
+            outcome = (
+                planned
+                if planned is not None
+                else execute(
+                    self._schema._schema,
+                    prepared.document,
+                    context_value=context,
+                    variable_values=variables,
+                    operation_name=operation_name,
+                    is_awaitable=_IS_AWAITABLE,
+                    executor_class=PlannedExecutor,
+                    operation_extensions=extensions,
+                    collected=prepared.collected,
+                )
             )
             if isawaitable(outcome):
                 outcome = await outcome
@@ -111,3 +118,36 @@ class PreparedExecution:
             raise
         next(observation, None)
         return result
+
+    def _planned(
+        self,
+        prepared: Prepared,
+        context: Any,
+        variables: dict[str, Any] | None,
+        operation_name: str | None,
+        extensions: dict[str, Any] | None,
+    ) -> GraphQLExecutionResult | None:
+        """The result of the operation's compiled plan when it answers this execution whole;
+        None: graphql-core executes it. Only a document whose selections do not depend on its
+        variables has plans (`prepared.collected` is kept)."""
+        if prepared.collected is None:
+            return None
+        executor = PlannedExecutor.build(
+            self._schema._schema,
+            prepared.document,
+            None,
+            context,
+            variables,
+            operation_name,
+            is_awaitable=_IS_AWAITABLE,
+            operation_extensions=extensions,
+        )
+        if isinstance(executor, list):
+            return None  # variables that do not fit: graphql-core tells why
+        plans = prepared.compiled
+        if operation_name in plans:
+            plan = plans[operation_name]
+        else:
+            plan = plans[operation_name] = CompiledQuery.compile(executor)
+        data = None if plan is None else plan.run(executor)
+        return None if data is None else GraphQLExecutionResult(data, None)
