@@ -19,12 +19,22 @@ class Kind(Enum):
     #: Every revision of a document at once (where the upstream can list them).
     REVISIONS = "revisions"
 
+    # Enum's own hash is computed in Python, from the name; members are singletons that
+    # compare by identity, so the identity hash keeps the contract and is made in C: the
+    # loaders hash a kind several times for every resource a query asks for.
+    __hash__ = object.__hash__
+
+
+#: Each kind's value, read from a plain dict (`Kind.value` is a Python-level property).
+KIND_VALUES: dict[Kind, str] = {kind: kind.value for kind in Kind}
+_KEY_PREFIXES: dict[Kind, str] = {kind: f"{kind.value}:" for kind in Kind}
+
 
 def cache_key(kind: Kind, uid: str, label: str | None = None) -> str:
     """The key of document `uid` itself, its latest released revision, or revision `label`."""
     if kind is Kind.REVISION:
         return f"{revisions_prefix(uid)}{label}"
-    return f"{kind.value}:{uid}"
+    return _KEY_PREFIXES[kind] + uid
 
 
 def revisions_prefix(uid: str) -> str:

@@ -23,6 +23,12 @@ class Freshness(Enum):
     CACHED = "CACHED"
     STALE = "STALE"
 
+    # As `Kind`'s: the identity hash, made in C (a freshness is counted for every lookup).
+    __hash__ = object.__hash__
+
+
+#: Each freshness's value, read from a plain dict (`Freshness.value` is a Python property).
+FRESHNESS_VALUES: dict[Freshness, str] = {freshness: freshness.value for freshness in Freshness}
 
 _WORSE = {Freshness.LIVE: 0, Freshness.CACHED: 1, Freshness.STALE: 2}
 

@@ -16,13 +16,14 @@ import asyncio
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import NamedTuple, Protocol, TypeVar
 
 from enovia import Gone, NotFound, UpstreamUnavailable, time_left
 from loaders.cache import Cache, CacheEntry, Lookup, Model, Offered, sent_after
 from loaders.flights import Flights
-from loaders.keys import Kind, cache_key, document_keys
-from loaders.results import Absence, Freshness, Loaded
+from loaders.keys import KIND_VALUES, Kind, cache_key, document_keys
+from loaders.results import FRESHNESS_VALUES, Absence, Freshness, Loaded
 from loaders.timeline import Timeline
 
 M = TypeVar("M", bound=Model)
@@ -157,17 +158,19 @@ class ResourceStore:
         lookup = self.cache.read_now(key, uid)
         if lookup is None:
             return None
-        began = self.now() if began is None else began
-        hit = self._hit(kind, lookup, max_age, began)
-        if hit is None:
+        entry = lookup.valid_entry()
+        if entry is None:
             return None
-        self._count(kind, hit.freshness)
-        if hit.freshness is not Freshness.CACHED:
+        began = self.now() if began is None else began
+        allowed_age = self._allowed_age(kind, entry, max_age)
+        freshness = self._freshness(began - entry.sent_at, allowed_age)
+        if freshness is None:
+            return None
+        self._count(kind, freshness)
+        hit: Loaded[Model] = _loaded(entry, freshness)
+        if freshness is not Freshness.CACHED:
             return hit, None
-        entry = lookup.entry
-        assert entry is not None
-        expires_at = entry.sent_at + self._allowed_age(kind, entry, max_age)
-        return hit, Stamp(key, uid, entry.sent_at, expires_at)
+        return hit, Stamp(key, uid, entry.sent_at, entry.sent_at + allowed_age)
 
     def still_current(self, stamps: Iterable[StampFields]) -> bool:
         """Whether each stamped entry is still the one the cache holds, within its time to
@@ -204,11 +207,15 @@ class ResourceStore:
         entry = lookup.valid_entry()
         if entry is None:
             return None
-        age = began - entry.sent_at
-        if age < self._allowed_age(kind, entry, max_age):
-            return _loaded(entry, Freshness.CACHED)
+        freshness = self._freshness(began - entry.sent_at, self._allowed_age(kind, entry, max_age))
+        return None if freshness is None else _loaded(entry, freshness)
+
+    def _freshness(self, age: float, allowed_age: float) -> Freshness | None:
+        """CACHED within the allowed age, LIVE within the share window, else None."""
+        if age < allowed_age:
+            return Freshness.CACHED
         if age <= self._settings.share_window:
-            return _loaded(entry, Freshness.LIVE)
+            return Freshness.LIVE
         return None
 
     async def _fetched(
@@ -323,7 +330,8 @@ class ResourceStore:
 
     def _count(self, kind: Kind, freshness: Freshness | None) -> None:
         if self._counters is not None:
-            self._counters.cache_lookup(kind.value, None if freshness is None else freshness.value)
+            named = None if freshness is None else FRESHNESS_VALUES[freshness]
+            self._counters.cache_lookup(KIND_VALUES[kind], named)
 
 
 async def _within_deadline(shared: Awaitable[CacheEntry]) -> CacheEntry:
@@ -340,5 +348,11 @@ async def _within_deadline(shared: Awaitable[CacheEntry]) -> CacheEntry:
 
 
 def _loaded(entry: CacheEntry, freshness: Freshness) -> Loaded[M]:
-    checked_at = datetime.fromtimestamp(entry.sent_at, UTC)
-    return Loaded(entry.value, checked_at, freshness, entry.absence)  # type: ignore[arg-type]
+    return Loaded(entry.value, _checked_at(entry.sent_at), freshness, entry.absence)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=4096)
+def _checked_at(sent_at: float) -> datetime:
+    """When a fetch was sent, as answers say it: made once per fetch rather than on every
+    read of its entry (a datetime is immutable, so the reads share it)."""
+    return datetime.fromtimestamp(sent_at, UTC)
