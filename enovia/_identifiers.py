@@ -20,6 +20,19 @@ def path_segment(value: str, what: str) -> str:
     `.` and `..` (URL normalisation would turn them into another path), and values holding a
     control, format or separator character other than the plain space.
     """
+    _check(value, what)
+    return quote(value, safe="")
+
+
+def revision_segment(value: str) -> str:
+    """`path_segment` for a revision label, also refusing the reserved label `latest`."""
+    _check_revision(value)
+    return quote(value, safe="")
+
+
+def _check(value: str, what: str) -> None:
+    """What `path_segment` refuses (the checks alone: a value only validated, not sent, need
+    not be encoded)."""
     if not value:
         raise InvalidIdentifier(f"{what} must not be empty")
     if len(value) > MAX_IDENTIFIER_LENGTH:
@@ -30,25 +43,23 @@ def path_segment(value: str, what: str) -> str:
         raise InvalidIdentifier(f"{what} must not be '.' or '..'")
     if not value.isprintable():
         raise InvalidIdentifier(f"{what} contains a control or invisible character")
-    return quote(value, safe="")
 
 
-def revision_segment(value: str) -> str:
-    """`path_segment` for a revision label, also refusing the reserved label `latest`."""
+def _check_revision(value: str) -> None:
     if value == RESERVED_REVISION:
         raise InvalidIdentifier(
             "revision 'latest' is reserved: ask for the document's latestRevision instead"
         )
-    return path_segment(value, "revision")
+    _check(value, "revision")
 
 
 def checked_uid(uid: str) -> str:
     """`uid` unchanged, or `InvalidIdentifier` when no upstream could be sent it."""
-    path_segment(uid, "uid")
+    _check(uid, "uid")
     return uid
 
 
 def checked_revision(revision: str) -> str:
     """`revision` unchanged, or `InvalidIdentifier` when no upstream could be sent it."""
-    revision_segment(revision)
+    _check_revision(revision)
     return revision

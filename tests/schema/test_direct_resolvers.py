@@ -1,7 +1,8 @@
-"""Resolvers without arguments are called directly, and answer as through Strawberry's chain."""
+"""Resolvers of plain fields are called directly, and answer as through Strawberry's chain."""
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -17,6 +18,17 @@ class Shout(FieldExtension):
         return str(next_(source, info, **kwargs)).upper()
 
 
+@strawberry.enum
+class Size(Enum):
+    SMALL = "s"
+    LARGE = "l"
+
+
+@strawberry.input
+class Box:
+    width: int
+
+
 @strawberry.type
 class Item:
     name: str
@@ -28,6 +40,25 @@ class Item:
     @strawberry.field
     def repeated(self, times: int) -> str:
         return self.name * times
+
+    @strawberry.field
+    def framed(
+        self, info: strawberry.Info, left: str, right: str | None = None, pad_count: int = 1
+    ) -> str:
+        return f"{left * pad_count}{self.name}{right or left}"
+
+    @strawberry.field
+    def joined(self, info: strawberry.Info, tags: list[str | None] = ["x"]) -> str:  # noqa: B006
+        tags.append("seen")  # a resolver that changes its list must not change the default
+        return ",".join(tag or "-" for tag in tags)
+
+    @strawberry.field
+    def sized(self, info: strawberry.Info, size: Size) -> str:
+        return f"{self.name}:{size.value}"
+
+    @strawberry.field
+    def boxed(self, info: strawberry.Info, box: Box) -> str:
+        return f"{box.width}x{self.name}"
 
     @strawberry.field(extensions=[Shout()])
     def shouted(self) -> str:
@@ -50,6 +81,13 @@ class Query:
 
 
 QUERY = "{ items { name greeting repeated(times: 2) shouted broken later } }"
+WITH_ARGUMENTS = """query($right: String, $tags: [String]) {
+  items {
+    framed(left: "<", padCount: 2) withRight: framed(left: "(", right: $right)
+    joined again: joined defaults: joined tags: joined(tags: $tags)
+    sized(size: LARGE) boxed(box: {width: 3})
+  }
+}"""
 
 
 def direct_fields(schema: strawberry.Schema) -> set[str]:
@@ -64,8 +102,16 @@ def direct_fields(schema: strawberry.Schema) -> set[str]:
 
 async def test_only_resolvers_of_self_and_info_on_plain_fields_are_called_directly():
     schema = strawberry.Schema(query=Query)
-    assert call_resolvers_directly(schema) == 3
-    assert direct_fields(schema) == {"Item.greeting", "Item.broken", "Item.later"}
+    assert call_resolvers_directly(schema) == 5
+    # Not `repeated` (no info), `shouted` (an extension), `sized` (an enum argument, which
+    # Strawberry converts), `boxed` (an input object).
+    assert direct_fields(schema) == {
+        "Item.greeting",
+        "Item.broken",
+        "Item.later",
+        "Item.framed",
+        "Item.joined",
+    }
 
 
 async def test_the_answer_is_the_chains_errors_included():
@@ -94,6 +140,30 @@ async def test_the_answer_is_the_chains_errors_included():
     ]
 
 
+async def test_arguments_are_converted_as_the_chain_converts_them():
+    through_chain = strawberry.Schema(query=Query)
+    direct = strawberry.Schema(query=Query)
+    call_resolvers_directly(direct)
+    for variables in ({"right": ")", "tags": ["a", None]}, {"right": None}, {}):
+        # Twice each: a default list changed by a resolver would show the second time.
+        for _ in range(2):
+            expected = await through_chain.execute(WITH_ARGUMENTS, variable_values=variables)
+            answer = await direct.execute(WITH_ARGUMENTS, variable_values=variables)
+            assert expected.errors is None
+            assert answer.data == expected.data
+    assert answer.data is not None
+    assert answer.data["items"][0] == {
+        "framed": "<<a<",
+        "withRight": "(a(",
+        "joined": "x,seen",
+        "again": "x,seen",
+        "defaults": "x,seen",
+        "tags": "x,seen",
+        "sized": "a:l",
+        "boxed": "3xa",
+    }
+
+
 @strawberry.type
 class Refusal:
     reason: str
@@ -110,9 +180,14 @@ def test_a_schema_with_exception_handlers_keeps_the_chain_everywhere():
     assert direct_fields(schema) == set()
 
 
-def test_the_gateways_fields_without_arguments_are_called_directly():
+def test_the_gateways_plain_fields_are_called_directly():
     assert direct_fields(create_schema()) == {
         "Query.health",
+        "Query.document",
+        "Query.documents",
+        "Query.actuality",
+        "Document.revision",
+        "BusinessStatus.label",
         "Document.latestRevision",
         "Document.revisions",
         "Revision.isActual",
