@@ -34,8 +34,12 @@ class RequestIdMiddleware:
                 message["headers"] = [*message.get("headers", []), (HEADER, encoded)]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
+        # Bound and reset by token: `bound_contextvars` copies the whole context twice.
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
             await self.app(scope, receive, send_with_id)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)
 
 
 def new_request_id() -> str:

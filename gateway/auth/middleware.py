@@ -148,7 +148,9 @@ class AuthMiddleware:
                 headers.insert(0, (b"www-authenticate", _CHALLENGE_INSUFFICIENT))
             await _refuse(scope, send, 403, ErrorCode.FORBIDDEN, refusal.message, headers)
             return
-        with structlog.contextvars.bound_contextvars(client_id=identity.id):
+        # Bound and reset by token, as the request id is (`gateway.request_id`).
+        tokens = structlog.contextvars.bind_contextvars(client_id=identity.id)
+        try:
             if self._limiter is not None:
                 wait = self._limiter.acquire((identity.kind, identity.id))
                 if wait > 0:
@@ -167,6 +169,8 @@ class AuthMiddleware:
                 logger.info("auth.admin", path=scope["path"], method=scope.get("method"))
             scope.setdefault("state", {})["identity"] = identity
             await self.app(scope, receive, send)
+        finally:
+            structlog.contextvars.reset_contextvars(**tokens)
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
         """A GraphQL WebSocket: authenticated now when its handshake carries credentials,
