@@ -135,10 +135,11 @@ class GatewayGraphQL(GraphQL[Context, None]):
         method: str,
         request_data: GraphQLRequestData,
         result: ExecutionResult,
-    ) -> None:
+    ) -> bytes | None:
         """After an operation ran (`request_data.query` its document, resolved): the document
         registered when it came with its persisted query hash; its answer kept for replays
-        when it may be."""
+        when it may be. Returns the kept answer's bytes (exactly what the answer, data
+        without errors or extensions, encodes to), None when none was kept."""
         if not _is_request_error(result):
             self.persisted.register(request_data.query, request_data.extensions)
         services: Services = request.state.services
@@ -157,7 +158,8 @@ class GatewayGraphQL(GraphQL[Context, None]):
             if key is not None:
                 # Replayed under the name it ran as (the document's own when none was sent).
                 name = request.scope["state"].get(OPERATION, request_data.operation_name)
-                cache.put(key, result.data, name, stamps)
+                return cache.put(key, result.data, name, stamps)
+        return None
 
     async def _run_prepared(self, request: Request, media: str | None) -> Response | None:
         """The answer to a POSTed JSON query whose document was prepared before, run the short
@@ -190,7 +192,9 @@ class GatewayGraphQL(GraphQL[Context, None]):
             extensions=request_data.extensions,
             context=context,
         )
-        await self._executed(request, "POST", request_data, result)
+        kept = await self._executed(request, "POST", request_data, result)
+        if kept is not None:  # the answer, encoded once for the replays and for this request
+            return Response(kept, 200, media_type=JSON)
         answer = await self.process_result(request, result)
         return Response(self.encode_json(answer), 200, media_type=JSON)
 

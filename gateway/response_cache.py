@@ -89,19 +89,22 @@ class ResponseCache:
 
     def put(
         self, key: bytes, data: dict[str, Any], operation_name: str | None, stamps: list[Stamp]
-    ) -> None:
+    ) -> bytes | None:
+        """Keeps the answer `{"data": data}` for `key`; returns its encoding when kept (the
+        bytes the answer is sent as), else None."""
         if not stamps:
-            return  # nothing from ENOVIA behind it (introspection...): not worth keeping
+            return None  # nothing from ENOVIA behind it (introspection...): not worth keeping
         body = orjson.dumps({"data": data})
         size = len(key) + len(body)
         if size > self._kept.maxsize:
-            return
+            return None
         kept = self._kept
         kept.pop(key, None)  # a replaced answer makes room before anything else is dropped
         fields = tuple((s.cache_key, s.uid, s.sent_at, s.expires_at) for s in stamps)
         kept[key] = (Replay(body, operation_name, fields), size)
         while len(kept) > self._max_entries:
             kept.popitem()
+        return body
 
     @property
     def size_in_bytes(self) -> int:

@@ -50,8 +50,10 @@ from graphql.execution.collect_fields import (
     collect_fields,
     collect_subfields,
 )
-from graphql.execution.values import get_argument_values
+from graphql.execution.values import coerce_argument, get_argument_values
 from graphql.pyutils import Path
+from graphql.type import is_required_argument
+from graphql.utilities.coerce_input_value import coerce_default_value
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
@@ -78,8 +80,9 @@ class _FieldPlan:
     #: graphql-core's resolver, called with an info; None: `attribute` reads the value.
     resolve: Callable[..., Any] | None
     attribute: Callable[[Any], Any] | None
-    #: The coerced arguments when no variable is in them; None: coerced on each run.
-    arguments: Mapping[str, Any] | None
+    #: The field's arguments; None: coerced by graphql-core on each run (a variable inside
+    #: a list or an input object).
+    arguments: _Arguments | None
     complete: Complete
     #: Whether the completion needs the field's path (a list or an object: for its fields).
     nested: bool
@@ -146,8 +149,8 @@ def _execute(
             info = executor.build_resolve_info(
                 field.definition, field.nodes, parent_type, field_path
             )
-            arguments = field.arguments
-            if arguments is None:
+            argument_plan = field.arguments
+            if argument_plan is None:
                 arguments = get_argument_values(
                     field.definition,
                     field.nodes[0],
@@ -155,6 +158,8 @@ def _execute(
                     None,
                     executor.hide_suggestions,
                 )
+            else:
+                arguments = argument_plan.values(executor.variable_values.coerced)
             assert field.resolve is not None
             value = field.resolve(source, info, **arguments)
         if type(value) not in _PLAIN:
@@ -202,7 +207,10 @@ def _field_plan(
     nodes = [d.node for d in details]
     if name == "__typename":
         type_name = parent_type.name
-        return _FieldPlan(key, definition, nodes, None, lambda _: type_name, {}, complete, False)
+        no_arguments = _Arguments({}, ())
+        return _FieldPlan(
+            key, definition, nodes, None, lambda _: type_name, no_arguments, complete, False
+        )
     strawberry_field = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if isinstance(strawberry_field, StrawberryField) and strawberry_field.is_async:
         raise _Uncompilable  # always awaitable: graphql-core's from the start
@@ -214,7 +222,7 @@ def _field_plan(
         nodes,
         None if attribute is not None else resolve,
         attribute,
-        _constant_arguments(executor, definition, node),
+        _arguments(executor, definition, node),
         complete,
         nested,
     )
@@ -236,14 +244,66 @@ def _attribute(
     return None
 
 
-def _constant_arguments(
+@dataclass(frozen=True, slots=True)
+class _Arguments:
+    """A field's arguments as graphql-core's `get_argument_values` coerces them, decided
+    once: the literal ones and the defaults of those not given (`constant`), and those given
+    as a bare variable, read from the run's coerced variables."""
+
+    constant: Mapping[str, Any]
+    #: (the argument's name, the variable's, the argument's default (Undefined: none),
+    #: whether its type is non-null, whether it is required).
+    variables: tuple[tuple[str, str, Any, bool, bool], ...]
+
+    def values(self, coerced: Mapping[str, Any]) -> dict[str, Any]:
+        values = dict(self.constant)
+        for name, variable, default, non_null, required in self.variables:
+            value = coerced.get(variable, Undefined)
+            if value is Undefined:
+                if required:
+                    raise _Abandon  # graphql-core: an invalid argument
+                if default is not Undefined:
+                    values[name] = default
+            elif value is None and non_null:
+                raise _Abandon  # graphql-core: an invalid argument
+            else:
+                values[name] = value
+        return values
+
+
+def _arguments(
     executor: Executor[Any], definition: GraphQLField, node: FieldNode
-) -> Mapping[str, Any] | None:
-    if not definition.args and not node.arguments:
-        return {}
-    if any(_holds_variable(argument.value) for argument in node.arguments or ()):
+) -> _Arguments | None:
+    """The plan of `node`'s arguments; None where graphql-core is to coerce them on each run
+    (a variable inside a value, or a default or literal it would refuse)."""
+    try:
+        return _argument_plan(executor, definition, node)
+    except (TypeError, GraphQLError):
         return None
-    return get_argument_values(definition, node, None, None, executor.hide_suggestions)
+
+
+def _argument_plan(
+    executor: Executor[Any], definition: GraphQLField, node: FieldNode
+) -> _Arguments | None:
+    given = {argument.name.value: argument for argument in node.arguments or ()}
+    constant: dict[str, Any] = {}
+    variables: list[tuple[str, str, Any, bool, bool]] = []
+    for name, argument in definition.args.items():
+        argument_node = given.get(name)
+        out_name = argument.out_name or name
+        value_node = None if argument_node is None else argument_node.value
+        if isinstance(value_node, VariableNode):
+            default = coerce_default_value(argument)
+            required = is_required_argument(argument)
+            non_null = is_non_null_type(argument.type)
+            variables.append((out_name, value_node.name.value, default, non_null, required))
+        elif value_node is not None and _holds_variable(value_node):
+            return None
+        else:
+            coerce_argument(
+                constant, node, name, argument, argument_node, None, None, executor.hide_suggestions
+            )
+    return _Arguments(constant, tuple(variables))
 
 
 def _holds_variable(value: Any) -> bool:

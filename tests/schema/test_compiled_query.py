@@ -43,8 +43,8 @@ class Query:
         return [Item(name=name, note=None if name == "a" else f"{name}!") for name in names]
 
     @strawberry.field
-    def item(self, name: str) -> Item | None:
-        return None if name == "none" else Item(name=name)
+    def item(self, name: str, suffix: str | None = "?") -> Item | None:
+        return None if name == "none" else Item(name=name, note=suffix)
 
     @strawberry.field
     def with_an_error(self) -> list[Item | None]:
@@ -94,6 +94,23 @@ ANSWERED = [
     ('{ item(name: "x") { ...F ... on Item { note } } } fragment F on Item { name name }', {}),
     ('{ item(name: "x") { name @skip(if: true) note @include(if: false) repeated } }', {}),
 ]
+
+#: One query, its variables given, omitted (the argument's default), and null.
+ARGUMENTS = """query($n: String = "dflt", $s: String, $t: Int, $names: [String!]!) {
+  item(name: $n, suffix: $s) {
+    name note repeated(times: $t) literal: repeated(times: 1) default: repeated
+  }
+  items(names: $names) { name }
+}"""
+ARGUMENT_VARIABLES: list[tuple[dict[str, Any], bool]] = [
+    ({"n": "x", "s": "!", "t": 3, "names": ["a"]}, True),
+    # $n's default; `suffix` and `times` take their own defaults for the omitted $s and $t.
+    ({"names": []}, True),
+    ({"s": None, "names": ["b"]}, True),  # null for the nullable `suffix`
+    ({"n": "x", "t": None, "names": ["a"]}, False),  # null for `times: Int!`: an error
+    ({"n": None, "names": ["a"]}, False),  # null for `name: String!`: an error
+]
+
 
 #: (query, whether graphql-core answers it with an error) where the plan gives way.
 GIVES_WAY = [
@@ -151,3 +168,18 @@ def test_not_compiled_async_resolvers_and_introspection():
     schema = make_schema()
     for query in ("{ asynchronous }", "{ __schema { queryType { name } } }"):
         assert CompiledQuery.compile(executor(schema, query, {})) is None, query
+
+
+def test_arguments_from_variables_given_omitted_or_null():
+    schema = make_schema()
+    plan = CompiledQuery.compile(executor(schema, ARGUMENTS, {"names": []}))
+    assert plan is not None
+    for values, answered in ARGUMENT_VARIABLES:
+        expected = by_graphql_core(schema, ARGUMENTS, values)
+        data = plan.run(executor(schema, ARGUMENTS, values))
+        if answered:
+            assert expected.errors is None, (values, expected.errors)
+            assert data == expected.data
+        else:
+            assert expected.errors, values
+            assert data is None
