@@ -35,6 +35,7 @@ from graphql import (
     GraphQLField,
     GraphQLObjectType,
     GraphQLOutputType,
+    GraphQLResolveInfo,
     OperationType,
     Undefined,
     VariableNode,
@@ -50,15 +51,22 @@ from graphql.execution.collect_fields import (
     collect_fields,
     collect_subfields,
 )
-from graphql.execution.values import coerce_argument, get_argument_values
+from graphql.execution.values import (
+    VariableValues,
+    coerce_argument,
+    get_argument_values,
+    get_variable_values,
+)
 from graphql.pyutils import Path
 from graphql.type import is_required_argument
+from graphql.type.definition import GraphQLResolveInfoHelpers
 from graphql.utilities.coerce_input_value import coerce_default_value
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 from strawberry.types.field import StrawberryField
 
 #: Completes a resolved value of one GraphQL type (raises `_Abandon` where it cannot).
-Complete: TypeAlias = Callable[[Executor[Any], Any, Path | None], Any]
+Complete: TypeAlias = Callable[["_Run", Any, Path | None], Any]
 
 # Values of these types are never awaitable, never errors: no further check is needed.
 _PLAIN = frozenset({str, int, float, bool, type(None), list, tuple, dict})
@@ -97,8 +105,12 @@ class _ObjectPlan:
 class CompiledQuery:
     """One query operation of a prepared document, as a plan (see the module's docstring)."""
 
-    def __init__(self, root: _ObjectPlan) -> None:
+    def __init__(self, executor: Executor[Any], root: _ObjectPlan) -> None:
         self._root = root
+        self._schema = executor.schema
+        self._operation = executor.operation
+        self._fragment_definitions = executor.fragment_definitions
+        self._is_awaitable = executor.is_awaitable
 
     @classmethod
     def compile(cls, executor: Executor[Any]) -> CompiledQuery | None:
@@ -106,7 +118,7 @@ class CompiledQuery:
         document's selections must not depend on its variables (`selections_fixed`)."""
         if executor.operation.operation is not OperationType.QUERY:
             return None
-        if executor.middleware_manager is not None:
+        if executor.middleware_manager is not None or executor.root_value is not None:
             return None
         root_type = executor.schema.query_type
         if root_type is None:
@@ -120,22 +132,93 @@ class CompiledQuery:
                 executor.operation,
                 executor.hide_suggestions,
             )
-            return cls(_object_plan(executor, root_type, collected))
+            return cls(executor, _object_plan(executor, root_type, collected))
         except (_Uncompilable, RecursionError, GraphQLError):
             return None
 
-    def run(self, executor: Executor[Any]) -> dict[str, Any] | None:
-        """The operation's data when every resolver answered at once and without error,
-        exactly as graphql-core would complete it; None: graphql-core must execute it."""
+    def run(
+        self,
+        context: Any,
+        variables: dict[str, Any] | None,
+        extensions: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """The operation's data for a request of `context` with `variables` (as sent), when
+        every resolver answered at once and without error, exactly as graphql-core would
+        complete it; None: graphql-core must execute it (and tell what was wrong, such as
+        variables that do not fit)."""
+        coerced = get_variable_values(
+            self._schema, self._operation.variable_definitions or (), variables or {}
+        )
+        if isinstance(coerced, list):
+            return None
+        run = _Run(self, context, coerced, extensions)
         try:
-            return _execute(executor, self._root, executor.root_value, None)
+            return _execute(run, self._root, None, None)
         except Exception:  # an error anywhere: graphql-core locates and reports it
             return None
 
 
-def _execute(
-    executor: Executor[Any], plan: _ObjectPlan, source: Any, path: Path | None
-) -> dict[str, Any]:
+class _Run:
+    """One run of a plan: what a resolver's info holds, as graphql-core's executor (with
+    Strawberry's `build_resolve_info`) would make it, without building an executor. Only the
+    executor's own async helpers cannot be had without one: a resolver that asks for them
+    gives way to graphql-core."""
+
+    __slots__ = (
+        "abort_signal",
+        "async_helpers",
+        "context_value",
+        "fragment_definitions",
+        "hide_suggestions",
+        "is_awaitable",
+        "operation",
+        "operation_extensions",
+        "root_value",
+        "schema",
+        "variable_values",
+    )
+
+    def __init__(
+        self,
+        plan: CompiledQuery,
+        context: Any,
+        variable_values: VariableValues,
+        extensions: dict[str, Any] | None,
+    ) -> None:
+        self.schema = plan._schema
+        self.operation = plan._operation
+        self.fragment_definitions = plan._fragment_definitions
+        self.is_awaitable = plan._is_awaitable
+        self.context_value = context
+        self.variable_values = variable_values
+        self.operation_extensions = extensions
+        self.root_value = None
+        self.abort_signal = None
+        self.hide_suggestions = False
+        self.async_helpers = _NO_ASYNC_HELPERS
+
+    def build_resolve_info(
+        self,
+        field_def: GraphQLField,
+        field_nodes: list[FieldNode],
+        parent_type: GraphQLObjectType,
+        path: Path,
+    ) -> GraphQLResolveInfo[Any]:
+        # Strawberry's own, so that the info is the very one its executor would make.
+        return _BUILD_RESOLVE_INFO(self, field_def, field_nodes, parent_type, path)  # type: ignore[arg-type]
+
+
+_BUILD_RESOLVE_INFO = StrawberryGraphQLCoreExecutionContext.build_resolve_info
+
+
+def _no_async_work(*_: Any) -> Any:
+    raise _Abandon
+
+
+_NO_ASYNC_HELPERS = GraphQLResolveInfoHelpers(gather=_no_async_work, track=_no_async_work)
+
+
+def _execute(run: _Run, plan: _ObjectPlan, source: Any, path: Path | None) -> dict[str, Any]:
     parent_type = plan.type
     type_name = parent_type.name
     data: dict[str, Any] = {}
@@ -146,32 +229,30 @@ def _execute(
             value = attribute(source)
         else:
             field_path = field_path or Path(path, field.key, type_name)
-            info = executor.build_resolve_info(
-                field.definition, field.nodes, parent_type, field_path
-            )
+            info = run.build_resolve_info(field.definition, field.nodes, parent_type, field_path)
             argument_plan = field.arguments
             if argument_plan is None:
                 arguments = get_argument_values(
                     field.definition,
                     field.nodes[0],
-                    executor.variable_values,
+                    run.variable_values,
                     None,
-                    executor.hide_suggestions,
+                    run.hide_suggestions,
                 )
             else:
-                arguments = argument_plan.values(executor.variable_values.coerced)
+                arguments = argument_plan.values(run.variable_values.coerced)
             assert field.resolve is not None
             value = field.resolve(source, info, **arguments)
         if type(value) not in _PLAIN:
-            _settled(executor, value)
-        data[field.key] = field.complete(executor, value, field_path)
+            _settled(run, value)
+        data[field.key] = field.complete(run, value, field_path)
     return data
 
 
-def _settled(executor: Executor[Any], value: Any) -> None:
+def _settled(run: _Run, value: Any) -> None:
     """Raises `_Abandon` for a value graphql-core would await or turn into an error; an
     awaitable not yet started is closed, so that nothing runs or warns for it."""
-    if executor.is_awaitable(value):
+    if run.is_awaitable(value):
         close = getattr(value, "close", None)
         if callable(close):
             close()
@@ -345,8 +426,8 @@ def _completion(
 
 
 def _non_null(inner: Complete) -> Complete:
-    def complete(executor: Executor[Any], value: Any, path: Path | None) -> Any:
-        completed = inner(executor, value, path)
+    def complete(run: _Run, value: Any, path: Path | None) -> Any:
+        completed = inner(run, value, path)
         if completed is None:
             raise _Abandon  # graphql-core: "Cannot return null for non-nullable field"
         return completed
@@ -355,7 +436,7 @@ def _non_null(inner: Complete) -> Complete:
 
 
 def _listed(item: Complete) -> Complete:
-    def complete(executor: Executor[Any], value: Any, path: Path | None) -> Any:
+    def complete(run: _Run, value: Any, path: Path | None) -> Any:
         if value is None or value is Undefined:
             return None
         if type(value) is not list and type(value) is not tuple:
@@ -363,15 +444,15 @@ def _listed(item: Complete) -> Complete:
         completed = []
         for index, entry in enumerate(value):
             if type(entry) not in _PLAIN:
-                _settled(executor, entry)
-            completed.append(item(executor, entry, Path(path, index, None)))
+                _settled(run, entry)
+            completed.append(item(run, entry, Path(path, index, None)))
         return completed
 
     return complete
 
 
 def _leaf(coerce: Callable[[Any], Any]) -> Complete:
-    def complete(executor: Executor[Any], value: Any, path: Path | None) -> Any:
+    def complete(run: _Run, value: Any, path: Path | None) -> Any:
         if value is None or value is Undefined:
             return None
         coerced = coerce(value)
@@ -383,9 +464,9 @@ def _leaf(coerce: Callable[[Any], Any]) -> Complete:
 
 
 def _object(plan: _ObjectPlan) -> Complete:
-    def complete(executor: Executor[Any], value: Any, path: Path | None) -> Any:
+    def complete(run: _Run, value: Any, path: Path | None) -> Any:
         if value is None or value is Undefined:
             return None
-        return _execute(executor, plan, value, path)
+        return _execute(run, plan, value, path)
 
     return complete

@@ -132,22 +132,22 @@ class PreparedExecution:
         variables has plans (`prepared.collected` is kept)."""
         if prepared.collected is None:
             return None
-        executor = PlannedExecutor.build(
-            self._schema._schema,
-            prepared.document,
-            None,
-            context,
-            variables,
-            operation_name,
-            is_awaitable=_IS_AWAITABLE,
-            operation_extensions=extensions,
-        )
-        if isinstance(executor, list):
-            return None  # variables that do not fit: graphql-core tells why
         plans = prepared.compiled
         if operation_name in plans:
             plan = plans[operation_name]
         else:
+            executor = PlannedExecutor.build(
+                self._schema._schema,
+                prepared.document,
+                None,
+                context,
+                variables,
+                operation_name,
+                is_awaitable=_IS_AWAITABLE,
+                operation_extensions=extensions,
+            )
+            if isinstance(executor, list):
+                return None  # variables that do not fit: graphql-core tells why
             plan = plans[operation_name] = CompiledQuery.compile(executor)
-        data = None if plan is None else plan.run(executor)
+        data = None if plan is None else plan.run(context, variables, extensions)
         return None if data is None else GraphQLExecutionResult(data, None)

@@ -155,7 +155,7 @@ async def both_ways(
     )
     assert isinstance(executor, Executor)
     plan = CompiledQuery.compile(executor)
-    data = None if plan is None else plan.run(executor)
+    data = None if plan is None else plan.run(context(), variables)
     short = await schema.prepared.execute(
         prepared,
         query,
