@@ -13,7 +13,7 @@ from loaders.keys import Kind
 from loaders.memory_cache import MemoryCache
 from loaders.results import Absence, Freshness, Loaded, document_deleted, worst
 from loaders.single_flight import SingleFlight
-from loaders.store import ResourceStore, Stamp, StampFields, StoreSettings
+from loaders.store import ResourceStore, Stamp, StoreSettings
 from loaders.timeline import Timeline
 from loaders.watch import Check, Resource, Watch, Watches
 
@@ -32,7 +32,6 @@ __all__ = [
     "ResourceStore",
     "SingleFlight",
     "Stamp",
-    "StampFields",
     "StoreSettings",
     "Timeline",
     "Watch",

@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import NamedTuple, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from enovia import Gone, NotFound, UpstreamUnavailable, time_left
 from loaders.cache import Cache, CacheEntry, Lookup, Model, Offered, sent_after
@@ -32,18 +32,11 @@ M = TypeVar("M", bound=Model)
 FETCH_ATTEMPTS = 3
 
 
-class Stamp(NamedTuple):
-    """Which cache entry answered a lookup, and until when it counts as fresh for it."""
-
-    cache_key: str
-    uid: str
-    sent_at: float
-    expires_at: float
-
-
-#: A `Stamp`'s fields as a plain tuple: what a long-lived holder of many stamps keeps (see
-#: `gateway.response_cache.Replay`).
-StampFields = tuple[str, str, float, float]
+#: Which cache entry answered a lookup, and until when it counts as fresh for it: its cache
+#: key, its document's uid, when its fetch was sent, and when it stops counting as fresh. A
+#: plain tuple, not a named one: one is made for every warm lookup, and a long-lived holder
+#: of many (`gateway.response_cache.Replay`) keeps tuples the cycle collector does not track.
+Stamp = tuple[str, str, float, float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,12 +163,11 @@ class ResourceStore:
         hit: Loaded[Model] = _loaded(entry, freshness)
         if freshness is not Freshness.CACHED:
             return hit, None
-        return hit, Stamp(key, uid, entry.sent_at, entry.sent_at + allowed_age)
+        return hit, (key, uid, entry.sent_at, entry.sent_at + allowed_age)
 
-    def still_current(self, stamps: Iterable[StampFields]) -> bool:
+    def still_current(self, stamps: Iterable[Stamp]) -> bool:
         """Whether each stamped entry is still the one the cache holds, within its time to
-        live: then whatever was computed from them would be computed the same now. A stamp
-        may be kept as its plain fields (`StampFields`)."""
+        live: then whatever was computed from them would be computed the same now."""
         now = self.now()
         for key, uid, sent_at, expires_at in stamps:
             if now >= expires_at:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Protocol
 
 
@@ -238,5 +238,16 @@ def verdict(
     "not actual" already and stay."""
     reason = actuality_reason(revision, latest, document_exists=document_exists)
     if reason is ActualityReason.CURRENT and not confirmed:
-        return Verdict(ActualityReason.UNCONFIRMED, BusinessStatusCode.UNKNOWN, reason)
-    return Verdict(reason, effective_status(reason, revision))
+        return _verdict_of(ActualityReason.UNCONFIRMED, BusinessStatusCode.UNKNOWN, reason)
+    return _verdict_of(reason, effective_status(reason, revision))
+
+
+@cache
+def _verdict_of(
+    reason: ActualityReason,
+    status: BusinessStatusCode,
+    last_known_reason: ActualityReason | None = None,
+) -> Verdict:
+    """The one `Verdict` of these parts (immutable, so shared: a list of a hundred documents
+    has a verdict each, and a few kinds of them)."""
+    return Verdict(reason, status, last_known_reason)
