@@ -22,6 +22,11 @@ from schema.planned_executor import Collected, selections_fixed
 #: Parsed, a document holds about this many bytes per character of its text (measured with
 #: tracemalloc on the operations of `queries/`: 36 to 48; padding and comments hold ~2).
 BYTES_PER_CHARACTER = 50
+#: What a document's compiled plans (`schema.compiled_query`) may add, per character: counted
+#: for every document that may be compiled (its selections do not depend on its variables),
+#: from the start, since a kept document's size is fixed (measured with tracemalloc: 28 to
+#: 34 on the operations of `queries/`, 50 to 60 on the benchmark's terser ones).
+PLAN_BYTES_PER_CHARACTER = 60
 
 
 @dataclass(slots=True)
@@ -70,9 +75,11 @@ class PreparedDocuments:
         return self._kept.get(query) if query else None
 
     def keep(self, query: str, document: DocumentNode) -> None:
-        size = BYTES_PER_CHARACTER * len(query)
+        fixed = selections_fixed(document)
+        per_character = BYTES_PER_CHARACTER + (PLAN_BYTES_PER_CHARACTER if fixed else 0)
+        size = per_character * len(query)
         if size <= self._kept.maxsize:
-            collected: Collected | None = {} if selections_fixed(document) else None
+            collected: Collected | None = {} if fixed else None
             self._kept[query] = Prepared(document, size, collected)
 
     @property

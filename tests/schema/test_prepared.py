@@ -7,7 +7,7 @@ from graphql import parse
 
 from schema.limits import QueryLimits
 from schema.operation_hooks import OperationHooks
-from schema.prepared import BYTES_PER_CHARACTER, PreparedDocuments
+from schema.prepared import BYTES_PER_CHARACTER, PLAN_BYTES_PER_CHARACTER, PreparedDocuments
 
 
 @strawberry.type
@@ -56,8 +56,21 @@ async def test_a_document_that_does_not_parse_is_not_kept():
     assert documents.size_in_bytes == 0
 
 
+def test_a_document_that_may_be_compiled_counts_its_plan_from_the_start():
+    documents = PreparedDocuments(max_bytes=1_000_000)
+    fixed = "{ hello }"
+    variable = "query($no: Boolean!) { hello @skip(if: $no) }"
+    documents.keep(fixed, parse(fixed))
+    assert documents.size_in_bytes == (BYTES_PER_CHARACTER + PLAN_BYTES_PER_CHARACTER) * len(fixed)
+    documents.keep(variable, parse(variable))  # never compiled: its selections vary
+    assert documents.size_in_bytes == (
+        (BYTES_PER_CHARACTER + PLAN_BYTES_PER_CHARACTER) * len(fixed)
+        + BYTES_PER_CHARACTER * len(variable)
+    )
+
+
 def test_memory_is_bounded_and_huge_documents_push_out_each_other():
-    budget = 10 * BYTES_PER_CHARACTER * 1000
+    budget = 10 * (BYTES_PER_CHARACTER + PLAN_BYTES_PER_CHARACTER) * 1000
     documents = PreparedDocuments(max_bytes=budget)
     small = [f"{{ a{n}: hello }}" for n in range(20)]
     for text in small:
