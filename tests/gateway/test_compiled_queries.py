@@ -141,6 +141,30 @@ def formatted(result: Any) -> tuple[Any, list[dict[str, Any]]]:
     return result.data, [error.formatted for error in result.errors or ()]
 
 
+def compiled(
+    schema: GatewaySchema, query: str, variables: dict[str, Any], context: Any
+) -> CompiledQuery | None:
+    """The plan of prepared `query` (it must have run once), compiled afresh."""
+    prepared = schema.prepared.ready(query, None, variables)
+    assert prepared is not None
+    executor = PlannedExecutor.build(
+        schema._schema, prepared.document, None, context, variables, None
+    )
+    assert isinstance(executor, Executor)
+    return CompiledQuery.compile(executor)
+
+
+async def short_way(
+    schema: GatewaySchema, query: str, variables: dict[str, Any], context: Any
+) -> Any:
+    """Prepared `query` answered the short way (it must have run once)."""
+    prepared = schema.prepared.ready(query, None, variables)
+    assert prepared is not None
+    return await schema.prepared.execute(
+        prepared, query, variables=variables, operation_name=None, extensions=None, context=context
+    )
+
+
 async def both_ways(
     schema: GatewaySchema, context: Context, query: str, variables: dict[str, Any]
 ) -> tuple[Any, Any, dict[str, Any] | None]:
@@ -148,22 +172,9 @@ async def both_ways(
     gave way), each on a request of its own; the data is loaded (warm) beforehand."""
     await schema.execute(query, variable_values=variables, context_value=context())
     full = await schema.execute(query, variable_values=variables, context_value=context())
-    prepared = schema.prepared.ready(query, None, variables)
-    assert prepared is not None
-    executor = PlannedExecutor.build(
-        schema._schema, prepared.document, None, context(), variables, None
-    )
-    assert isinstance(executor, Executor)
-    plan = CompiledQuery.compile(executor)
+    plan = compiled(schema, query, variables, context())
     data = None if plan is None else plan.run(context(), variables)
-    short = await schema.prepared.execute(
-        prepared,
-        query,
-        variables=variables,
-        operation_name=None,
-        extensions=None,
-        context=context(),
-    )
+    short = await short_way(schema, query, variables, context())
     return full, short, data
 
 
@@ -207,13 +218,7 @@ async def test_what_a_plan_does_not_express_is_not_compiled(sim: Simulator):
         for query, variables in NOT_COMPILED:
             context = request_context(services)
             await schema.execute(query, variable_values=variables, context_value=context)
-            prepared = schema.prepared.ready(query, None, variables)
-            assert prepared is not None
-            executor = PlannedExecutor.build(
-                schema._schema, prepared.document, None, context, variables, None
-            )
-            assert isinstance(executor, Executor)
-            assert CompiledQuery.compile(executor) is None, query
+            assert compiled(schema, query, variables, context) is None, query
 
 
 async def test_a_cold_query_gives_way_and_costs_no_more_enovia_calls(sim: Simulator):
@@ -237,14 +242,7 @@ async def test_a_cold_query_gives_way_and_costs_no_more_enovia_calls(sim: Simula
         before = sim.calls()
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            short = await schema.prepared.execute(
-                prepared,
-                query,
-                variables={"uids": uids},
-                operation_name=None,
-                extensions=None,
-                context=request_context(services),
-            )
+            short = await short_way(schema, query, {"uids": uids}, request_context(services))
             gc.collect()  # a coroutine dropped unawaited would warn here
         assert sim.calls() - before == full_calls
         assert prepared.compiled[None] is not None  # compiled, and gave way to graphql-core
@@ -273,19 +271,10 @@ async def test_variables_that_do_not_fit_are_graphql_cores_to_refuse(sim: Simula
         await schema.execute(
             query, variable_values={"uid": uid}, context_value=request_context(services)
         )
-        prepared = schema.prepared.ready(query, None, {"uid": uid})
-        assert prepared is not None
         for variables in ({"uid": None}, {"uid": uid, "lang": 5}, {}):
             full = await schema.execute(
                 query, variable_values=variables, context_value=request_context(services)
             )
-            short = await schema.prepared.execute(
-                prepared,
-                query,
-                variables=variables,
-                operation_name=None,
-                extensions=None,
-                context=request_context(services),
-            )
+            short = await short_way(schema, query, variables, request_context(services))
             assert full.errors
             assert formatted(short) == formatted(full)
