@@ -117,8 +117,9 @@ class ResourceStore:
         lookup = await self.cache.read(key, uid)
         hit = self._hit(kind, lookup, max_age, began)
         if hit is not None:
-            self._count(kind, hit.freshness)
-            return hit  # type: ignore[return-value]
+            entry, freshness, _ = hit
+            self._count(kind, freshness)
+            return _loaded(entry, freshness)
         self._count(kind, None)
         horizon = began - max(self._allowed_age(kind, None, max_age), self._settings.share_window)
         try:
@@ -151,19 +152,15 @@ class ResourceStore:
         lookup = self.cache.read_now(key, uid)
         if lookup is None:
             return None
-        entry = lookup.valid_entry()
-        if entry is None:
+        hit = self._hit(kind, lookup, max_age, self.now() if began is None else began)
+        if hit is None:
             return None
-        began = self.now() if began is None else began
-        allowed_age = self._allowed_age(kind, entry, max_age)
-        freshness = self._freshness(began - entry.sent_at, allowed_age)
-        if freshness is None:
-            return None
+        entry, freshness, allowed_age = hit
         self._count(kind, freshness)
-        hit: Loaded[Model] = _loaded(entry, freshness)
+        loaded: Loaded[Model] = _loaded(entry, freshness)
         if freshness is not Freshness.CACHED:
-            return hit, None
-        return hit, (key, uid, entry.sent_at, entry.sent_at + allowed_age)
+            return loaded, None
+        return loaded, (key, uid, entry.sent_at, entry.sent_at + allowed_age)
 
     def still_current(self, stamps: Iterable[Stamp]) -> bool:
         """Whether each stamped entry is still the one the cache holds, within its time to
@@ -193,21 +190,19 @@ class ResourceStore:
 
     def _hit(
         self, kind: Kind, lookup: Lookup, max_age: float | None, began: float
-    ) -> Loaded[Model] | None:
-        """The cache's entry when the request may use it: CACHED within the allowed age,
-        LIVE within the share window (a fetch for a request of the same moment)."""
+    ) -> tuple[CacheEntry, Freshness, float] | None:
+        """The cache's entry, its freshness and its allowed age when the request may use it:
+        CACHED within the allowed age, LIVE within the share window (a fetch for a request
+        of the same moment)."""
         entry = lookup.valid_entry()
         if entry is None:
             return None
-        freshness = self._freshness(began - entry.sent_at, self._allowed_age(kind, entry, max_age))
-        return None if freshness is None else _loaded(entry, freshness)
-
-    def _freshness(self, age: float, allowed_age: float) -> Freshness | None:
-        """CACHED within the allowed age, LIVE within the share window, else None."""
+        allowed_age = self._allowed_age(kind, entry, max_age)
+        age = began - entry.sent_at
         if age < allowed_age:
-            return Freshness.CACHED
+            return entry, Freshness.CACHED, allowed_age
         if age <= self._settings.share_window:
-            return Freshness.LIVE
+            return entry, Freshness.LIVE, allowed_age
         return None
 
     async def _fetched(

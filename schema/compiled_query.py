@@ -285,22 +285,15 @@ def _field_plan(
         raise _Uncompilable  # introspection is for tools, not for the hot path
     complete = _completion(executor, definition.type, details)
     nested = not is_leaf_type(_named(definition.type))
-    nodes = [d.node for d in details]
-    if name == "__typename":
-        type_name = parent_type.name
-        no_arguments = _Arguments({}, ())
-        return _FieldPlan(
-            key, definition, nodes, None, lambda _: type_name, no_arguments, complete, False
-        )
     strawberry_field = (definition.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if isinstance(strawberry_field, StrawberryField) and strawberry_field.is_async:
         raise _Uncompilable  # always awaitable: graphql-core's from the start
     resolve = definition.resolve or executor.field_resolver
-    attribute = _attribute(strawberry_field, resolve)
+    attribute = _attribute(parent_type, name, strawberry_field, resolve)
     return _FieldPlan(
         key,
         definition,
-        nodes,
+        [d.node for d in details],
         None if attribute is not None else resolve,
         attribute,
         _arguments(executor, definition, node),
@@ -310,11 +303,18 @@ def _field_plan(
 
 
 def _attribute(
-    strawberry_field: object, resolve: Callable[..., Any]
+    parent_type: GraphQLObjectType,
+    name: str,
+    strawberry_field: object,
+    resolve: Callable[..., Any],
 ) -> Callable[[Any], Any] | None:
-    """A Strawberry field without resolver or extension, which Strawberry resolves with
-    its config's default resolver (`getattr`) and no info (it marks that resolver
-    `_is_default`): read the attribute directly."""
+    """How to read a field that needs no resolver and no info, else None: `__typename`
+    (the parent type's name), or a Strawberry field without resolver or extension, which
+    Strawberry resolves with its config's default resolver (`getattr`) and no info (it
+    marks that resolver `_is_default`)."""
+    if name == "__typename":
+        type_name = parent_type.name
+        return lambda _: type_name
     if (
         isinstance(strawberry_field, StrawberryField)
         and strawberry_field.is_basic_field
